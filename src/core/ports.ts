@@ -1,0 +1,82 @@
+/** The interfaces commands depend on. Production passes the cached live sources (src/data);
+ * tests pass in-memory implementations. */
+import type { SourceRef } from "./reply.ts";
+import type { PoolCount, Snapshot } from "./snapshot.ts";
+
+/** A value and where it came from (status says live, cached, stale or snapshot). */
+export interface Datum<T> {
+  value: T;
+  source: SourceRef;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export type PoolWindow = "1w" | "1m";
+
+export interface HashrateInfo {
+  difficulty: number;
+  /** Network hashrate as estimated by the upstream (H/s); 0 when unknown. */
+  hashrateHs: number;
+}
+
+export interface RewardStats {
+  blockCount: number;
+  totalRewardBtc: number;
+  totalFeeBtc: number;
+  /** totalFeeBtc / blockCount */
+  feesPerBlockBtc: number;
+}
+
+export interface DifficultyAdjustment {
+  progressPercent: number;
+  /** Estimated change at the next retarget, percent. */
+  difficultyChangePct: number;
+  /** Unix ms */
+  estimatedRetargetMs: number;
+  remainingBlocks: number;
+  nextRetargetHeight: number;
+}
+
+export interface PoolStats {
+  pools: PoolCount[];
+  /** Blocks in the window, including Unknown. */
+  totalBlocks: number;
+}
+
+/** One line of the sources command. */
+export interface DatasetStatus {
+  name: string;
+  source: string;
+  asOf: string;
+  fetchedAt?: string;
+  status: SourceRef["status"];
+}
+
+/** Live Bitcoin network data. Never throws for upstream trouble: it answers from cache, stale cache
+ * or the snapshot and says so in `source`. */
+export interface NetworkData {
+  btcPriceUsd(): Promise<Datum<number>>;
+  hashrate(): Promise<Datum<HashrateInfo>>;
+  rewardStats(): Promise<Datum<RewardStats>>;
+  tipHeight(): Promise<Datum<number>>;
+  difficultyAdjustment(): Promise<Datum<DifficultyAdjustment>>;
+  pools(window: PoolWindow): Promise<Datum<PoolStats>>;
+  /** What is known about each dataset right now, without fetching. */
+  datasets(): Promise<DatasetStatus[]>;
+}
+
+export interface Deps {
+  network: NetworkData;
+  snapshot: Snapshot;
+  clock: Clock;
+  logger: Logger;
+}
