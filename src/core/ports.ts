@@ -80,3 +80,17 @@ export interface Deps {
   clock: Clock;
   logger: Logger;
 }
+
+/** The persistent store (SQLite file or Redis, chosen by STORE_URL). Keys are namespaced by the
+ * caller ("cache:", "digest:sub:", "digest:sent:"). Values are JSON-serialisable. */
+export interface KeyValueStore {
+  get<T>(key: string): Promise<T | undefined>;
+  set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  /** Atomically sets the key only if it is absent or expired; true when this caller won. Several
+   * processes sharing one store use it so that exactly one of them does a piece of work. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Every unexpired entry whose key starts with prefix. */
+  entries<T>(prefix: string): Promise<Array<[string, T]>>;
+  close(): Promise<void>;
+}
