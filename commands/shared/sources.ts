@@ -1,0 +1,6 @@
+import type { Sourced, SourceRef } from "../../src/core/index.ts";
+
+/** A bundled reference figure as a source line (reference data is not a fallback, so no warning). */
+export function snapshotSource(name: string, figure: Sourced): SourceRef {
+  return { name, source: figure.source, asOf: figure.asOf, status: "snapshot" };
+}

@@ -1,0 +1,11 @@
+export * from "./args.ts";
+export * from "./command.ts";
+export * from "./errors.ts";
+export * as fmt from "./format.ts";
+export * from "./lookup.ts";
+export * from "./parse.ts";
+export type * from "./ports.ts";
+export type * from "./reply.ts";
+export * from "./run.ts";
+export type * from "./snapshot.ts";
+export * from "./validate.ts";
