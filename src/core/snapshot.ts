@@ -26,6 +26,9 @@ export interface Region {
   /** Share of global hashrate, 0–100. */
   hashrateSharePct: number;
   share: Sourced;
+  /** For a part of a country listed on its own (texas → us_average): its share is already in the
+   * country's, so country-level concentration skips it. */
+  partOf?: string;
   /** True for places listed for comparison only (China: mining banned). */
   referenceOnly?: boolean;
 }
