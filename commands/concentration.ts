@@ -1,0 +1,137 @@
+import { z } from "zod";
+import { choiceArg, defineCommand, fmt, type ReplyField, type SourceRef } from "../src/core/index.ts";
+import {
+  type ConcentrationResult,
+  concentration,
+  hhiBand,
+  mergeEntities,
+} from "../src/domain/concentration.ts";
+import { snapshotSource } from "./shared/sources.ts";
+
+const LAYERS = ["all", "pools", "countries", "makers"] as const;
+const WINDOWS = ["1w", "1m"] as const;
+const options = {
+  layer: {
+    name: "layer",
+    description: "Which layer: pools, countries, makers or all (default all)",
+    type: "string",
+    choices: LAYERS,
+    example: "pools",
+  },
+  window: {
+    name: "window",
+    description: "Pool window: 1w or 1m (default 1w)",
+    type: "string",
+    choices: WINDOWS,
+    example: "1m",
+  },
+  grouped: {
+    name: "grouped",
+    description: "Count pools that share AntPool's block template as one (default false)",
+    type: "boolean",
+    example: "true",
+  },
+} as const;
+
+type Layer = ConcentrationResult & { label: string };
+
+export default defineCommand({
+  name: "concentration",
+  description: "Nakamoto coefficient and HHI for mining pools, countries and ASIC makers",
+  options: Object.values(options),
+  args: z.object({
+    layer: choiceArg(options.layer, LAYERS).default("all"),
+    window: choiceArg(options.window, WINDOWS).default("1w"),
+    grouped: z.boolean().default(false),
+  }),
+  examples: ["/concentration", "/concentration pools 1m", "/concentration pools grouped=true"],
+  usesUpstream: true,
+  async run(args, { deps }) {
+    const { snapshot } = deps;
+    const want = (l: (typeof LAYERS)[number]) => args.layer === "all" || args.layer === l;
+    const layers: Record<string, Layer> = {};
+    const sources: SourceRef[] = [];
+    const notes: string[] = [];
+    if (want("pools")) {
+      const pools = await deps.network.pools(args.window);
+      const unknown = pools.value.pools.filter(
+        (p) => p.slug === "unknown" || p.name.toLowerCase() === "unknown",
+      );
+      let named = pools.value.pools
+        .filter((p) => !unknown.includes(p))
+        .map((p) => ({ name: p.name, weight: p.blockCount }));
+      if (args.grouped)
+        named = mergeEntities(named, "AntPool & template sharers", snapshot.antpoolTemplateGroup.value);
+      const unattributedWeight = unknown.reduce((s, p) => s + p.blockCount, 0);
+      layers.pools = {
+        label: `Pools (${args.window}, ${fmt.num(pools.value.totalBlocks)} blocks)`,
+        ...concentration(named, { unattributedWeight }),
+      };
+      sources.push(pools.source);
+      if (args.grouped)
+        sources.push(snapshotSource("Pools sharing AntPool's template", snapshot.antpoolTemplateGroup));
+      else notes.push("Several pools mine on AntPool's block template; grouped=true counts them as one.");
+    }
+    if (want("countries")) {
+      const countries = snapshot.regions.filter((r) => !r.partOf && r.hashrateSharePct > 0);
+      const entities = countries.map((r) => ({ name: r.name, weight: r.hashrateSharePct }));
+      const listed = entities.reduce((s, e) => s + e.weight, 0);
+      layers.countries = {
+        label: "Countries (hashrate share)",
+        ...concentration(entities, { unattributedWeight: Math.max(0, 100 - listed) }),
+      };
+      sources.push(
+        snapshotSource(
+          "Hashrate shares by country",
+          countries.reduce((a, b) => (b.share.asOf < a.share.asOf ? b : a)).share,
+        ),
+      );
+    }
+    if (want("makers")) {
+      const makers = snapshot.makers.value;
+      const known = makers
+        .filter((m) => m.sharePct !== null)
+        .map((m) => ({ name: m.name, weight: m.sharePct! }));
+      const rest = 100 - known.reduce((s, m) => s + m.weight, 0);
+      layers.makers = {
+        label: "ASIC makers",
+        ...concentration(known, {
+          unattributedWeight: rest,
+          remainderIsUnsplit: makers.some((m) => m.sharePct === null),
+        }),
+      };
+      sources.push(snapshotSource("ASIC maker shares", snapshot.makers));
+    }
+    const fields: ReplyField[] = Object.values(layers).map((l) => ({ name: l.label, value: describe(l) }));
+    if (notes.length) fields.push({ name: "Note", value: notes.join(" ") });
+    const data = {
+      layers: Object.fromEntries(Object.entries(layers).map(([k, { label: _label, ...l }]) => [k, l])),
+    };
+    return {
+      title: "How concentrated is Bitcoin mining?",
+      summary: Object.values(layers)
+        .map(
+          (l) =>
+            `${l.label}: Nakamoto ${l.nakamotoCoefficient ?? "n/a"}, HHI ${fmt.num(l.hhi)}${l.lowerBound ? " (at least)" : ""}`,
+        )
+        .join(". "),
+      fields,
+      sources,
+      data,
+    };
+  },
+});
+
+function describe(layer: Layer): string {
+  const nc =
+    layer.nakamotoCoefficient === null
+      ? "no set of named entities holds more than 50%"
+      : `${layer.nakamotoCoefficient} ${layer.nakamotoCoefficient === 1 ? "entity holds" : "entities hold"} more than 50%`;
+  const bound = layer.lowerBound ? "at least " : "";
+  const top = layer.entities
+    .slice(0, 5)
+    .map((e) => `${e.name} ${fmt.pct(e.sharePct)}`)
+    .join(", ");
+  const unknown = layer.unattributedPct > 0 ? `; unattributed ${fmt.pct(layer.unattributedPct)}` : "";
+  return `Nakamoto coefficient ${layer.nakamotoCoefficient ?? "n/a"} (${nc}). HHI ${bound}${fmt.num(layer.hhi)} — ${hhiBand(layer.hhi)}. Top: ${top}${unknown}.`;
+}

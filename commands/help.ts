@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { defineCommand, type Registry, unknownCommand } from "../src/core/index.ts";
+import { describeAllowed } from "../src/core/validate.ts";
+
+/** help reads the registry it is part of, so it is made by a factory given the registry lazily. */
+export function createHelpCommand(registry: () => Registry) {
+  return defineCommand({
+    name: "help",
+    description: "What each command answers, with examples; /help <command> for its options",
+    options: [
+      {
+        name: "command",
+        description: "A command to explain in detail",
+        type: "string",
+        example: "mining_cost",
+      },
+    ],
+    args: z.object({ command: z.string().trim().optional() }),
+    examples: ["/help", "/help mining_cost"],
+    usesUpstream: false,
+    async run(args) {
+      const commands = registry().commands;
+      if (args.command) {
+        const name = args.command.replace(/^\//, "").toLowerCase();
+        const command = registry().find(name);
+        if (!command) throw unknownCommand(registry(), name);
+        return {
+          title: `/${command.name}`,
+          summary: command.description,
+          fields: [
+            ...command.options.map((o) => ({
+              name: o.name + (o.required ? " (required)" : ""),
+              value: `${o.description}. ${capitalize(describeAllowed(o))}.`,
+            })),
+            { name: "Examples", value: command.examples.join("\n") },
+          ],
+          sources: [],
+          data: { command: command.name, options: command.options.map((o) => o.name) },
+        };
+      }
+      return {
+        title: "Decentra — decentralization in Bitcoin mining and AI, computed",
+        summary:
+          "Every answer shows its formula inputs, sources and their age. Options go in order or as name=value; quote names with spaces.",
+        fields: commands.map((c) => ({
+          name: `/${c.name}`,
+          value: `${c.description}\ne.g. ${c.examples[0]}`,
+        })),
+        sources: [],
+        data: { commands: commands.map((c) => c.name) },
+      };
+    },
+  });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { type DatasetStatus, defineCommand, fmt, type Sourced } from "../src/core/index.ts";
+
+export default defineCommand({
+  name: "sources",
+  description: "Every dataset the answers use: source, as-of, fetched-at, age and status",
+  options: [],
+  args: z.object({}),
+  examples: ["/sources"],
+  usesUpstream: false,
+  async run(_args, { deps }) {
+    const { snapshot } = deps;
+    const now = deps.clock.now().toISOString();
+    const live = await deps.network.datasets();
+    const bundled: DatasetStatus[] = [
+      oldest(
+        "Regional power prices",
+        snapshot.regions.map((r) => r.price),
+      ),
+      oldest(
+        "Hashrate shares by country",
+        snapshot.regions.map((r) => r.share),
+      ),
+      oldest(
+        "ASIC specs",
+        snapshot.machines.map((m) => m.spec),
+      ),
+      single("ASIC maker shares", snapshot.makers),
+      single("Fleet-average efficiency", snapshot.fleetEfficiencyJPerTh),
+      single("Pools sharing AntPool's template", snapshot.antpoolTemplateGroup),
+      oldest("Edge-AI forecasts", snapshot.forecasts),
+      oldest("Model configs", snapshot.models),
+      oldest("Device specs", snapshot.devices),
+    ];
+    const datasets = [...live, ...bundled];
+    const stale = live.filter((d) => d.status === "stale" || d.status === "snapshot").length;
+    return {
+      title: "Sources",
+      summary: `${live.length} live datasets (${stale ? `${stale} not fresh` : "all fresh or cached"}) and ${bundled.length} bundled reference datasets (snapshot assembled ${snapshot.assembledAt.slice(0, 10)}).`,
+      table: {
+        columns: ["Dataset", "Status", "As of", "Age", "Source"],
+        rows: datasets.map((d) => [
+          d.name,
+          d.status,
+          d.asOf.slice(0, 16).replace("T", " "),
+          fmt.age(d.fetchedAt ?? d.asOf, now),
+          d.source,
+        ]),
+      },
+      sources: [],
+      data: { datasets },
+    };
+  },
+});
+
+function single(name: string, figure: Sourced): DatasetStatus {
+  return { name, source: figure.source, asOf: figure.asOf, status: "snapshot" };
+}
+
+/** A group of figures, dated by its oldest member so the age is never understated. */
+function oldest(name: string, figures: readonly Sourced[]): DatasetStatus {
+  const first = figures.reduce((a, b) => (b.asOf < a.asOf ? b : a));
+  const publishers = [...new Set(figures.map((f) => f.source.split(/[,(;]/)[0]!.trim()))];
+  const source =
+    publishers.length > 3
+      ? `${publishers.slice(0, 3).join("; ")} and ${publishers.length - 3} more`
+      : publishers.join("; ");
+  return { name: `${name} (${figures.length})`, source, asOf: first.asOf, status: "snapshot" };
+}
