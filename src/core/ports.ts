@@ -1,6 +1,6 @@
 /** The interfaces commands depend on. Production passes the cached live sources (src/data);
  * tests pass in-memory implementations. */
-import type { SourceRef } from "./reply.ts";
+import type { Reply, SourceRef } from "./reply.ts";
 import type { PoolCount, Snapshot } from "./snapshot.ts";
 
 /** A value and where it came from (status says live, cached, stale or snapshot). */
@@ -93,4 +93,11 @@ export interface KeyValueStore {
   /** Every unexpired entry whose key starts with prefix. */
   entries<T>(prefix: string): Promise<Array<[string, T]>>;
   close(): Promise<void>;
+}
+
+/** What the digest needs from a platform adapter: post a Reply to a chat, through the adapter's own
+ * rendering, rate limiting and retries. Throws DeliveryError when it cannot. */
+export interface Messenger {
+  platform: "discord" | "telegram";
+  send(chatId: string, reply: Reply): Promise<void>;
 }

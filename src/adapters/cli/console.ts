@@ -1,0 +1,68 @@
+/** The console adapter: the same text grammar as Telegram, answers printed as plain text or JSON.
+ * decode (line or argv) → run → render (text or JSON) → print. */
+import { createInterface } from "node:readline";
+import type { CommandContext, Deps, Registry, Reply } from "../../core/index.ts";
+import { decodeTextArgs, errorReply, runCommand, runTextLine, unknownCommand } from "../../core/index.ts";
+import { renderText } from "../../render/text.ts";
+
+const invocation = { platform: "cli", chatId: "console", canManage: true } as const;
+
+export interface ConsoleOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** One-shot: argv as the shell split it (`mining_cost paraguay "machine=S21 XP" --json`).
+ * Returns the process exit code: 0 answered, 2 bad input, 1 internal error. */
+export async function runOnce(
+  registry: Registry,
+  deps: Deps,
+  argv: readonly string[],
+  io: ConsoleOutput,
+): Promise<number> {
+  const json = argv.includes("--json");
+  const [name = "help", ...tokens] = argv.filter((a) => a !== "--json");
+  const ctx: CommandContext = { deps, invocation };
+  const command = registry.find(name.replace(/^\//, "").toLowerCase());
+  let reply: Reply;
+  if (!command) reply = errorReply(unknownCommand(registry, name), name, deps);
+  else {
+    try {
+      reply = await runCommand(command, decodeTextArgs(command, tokens), ctx);
+    } catch (error) {
+      reply = errorReply(error, command.name, deps);
+    }
+  }
+  if (json) io.out(JSON.stringify(reply, null, 2));
+  else if (reply.error) io.err(renderText(reply));
+  else io.out(renderText(reply));
+  return exitCode(reply);
+}
+
+export function exitCode(reply: Reply): number {
+  if (!reply.error) return 0;
+  return reply.error.code === "internal" ? 1 : 2;
+}
+
+/** Interactive: one command per line until "exit", Ctrl-D or end of input. */
+export async function runConsole(
+  registry: Registry,
+  deps: Deps,
+  input: NodeJS.ReadableStream,
+  io: ConsoleOutput & { prompt?: string },
+): Promise<void> {
+  const rl = createInterface({ input, terminal: false });
+  const ctx: CommandContext = { deps, invocation };
+  const prompt = () => io.prompt && process.stdout.write(io.prompt);
+  prompt();
+  for await (const line of rl) {
+    const text = line.trim();
+    if (text === "exit" || text === "quit") break;
+    if (text) {
+      const reply = await runTextLine(registry, text, ctx);
+      if (reply) io.out(`${renderText(reply)}\n`);
+    }
+    prompt();
+  }
+  rl.close();
+}
