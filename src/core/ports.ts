@@ -79,6 +79,8 @@ export interface Deps {
   snapshot: Snapshot;
   clock: Clock;
   logger: Logger;
+  /** Absent when digests are turned off for this instance (or in the console). */
+  digest?: DigestPort;
 }
 
 /** The persistent store (SQLite file or Redis, chosen by STORE_URL). Keys are namespaced by the
@@ -100,4 +102,44 @@ export interface KeyValueStore {
 export interface Messenger {
   platform: "discord" | "telegram";
   send(chatId: string, reply: Reply): Promise<void>;
+}
+
+export const DIGEST_SECTIONS = ["network", "mining_cost", "migration", "concentration", "edge_ai"] as const;
+export type DigestSection = (typeof DIGEST_SECTIONS)[number];
+
+export interface DigestSubscription {
+  platform: "discord" | "telegram";
+  chatId: string;
+  /** Cron, 5 fields or 6 with seconds. */
+  schedule: string;
+  /** IANA time zone. */
+  tz: string;
+  sections: DigestSection[];
+  createdBy?: string;
+  createdAt: string;
+  updatedAt: string;
+  enabled: boolean;
+  /** Why delivery stopped (bot removed, missing permission), shown by status. */
+  disabledReason?: string;
+}
+
+/** What the digest command needs; present in Deps only when the digest scheduler runs. */
+export interface DigestPort {
+  /** Creates or updates this chat's subscription (never a second one). Throws UserError for a bad
+   * schedule, time zone or an interval below the minimum. */
+  subscribe(input: {
+    platform: "discord" | "telegram";
+    chatId: string;
+    schedule: string;
+    tz: string;
+    sections: DigestSection[];
+    userId?: string;
+  }): Promise<{ subscription: DigestSubscription; created: boolean; nextRuns: string[] }>;
+  unsubscribe(platform: "discord" | "telegram", chatId: string): Promise<boolean>;
+  status(
+    platform: "discord" | "telegram",
+    chatId: string,
+  ): Promise<{ subscription?: DigestSubscription; nextRuns: string[]; lastDeliveredAt?: string }>;
+  /** The digest as it would be posted now. */
+  preview(sections: DigestSection[]): Promise<Reply>;
 }
