@@ -131,6 +131,7 @@ export const snapshot: Snapshot = {
         asOf: "2025-11",
         note: "2nd, quoting EIA. Large miners claim ~2.8 ¢ all-in (QRB Labs via Shega, Nov 2025, 2nd).",
       },
+      partOf: "us_average",
       hashrateSharePct: 0,
       share: {
         source: "n/f",
