@@ -1,6 +1,7 @@
 /** The explicit registry: every command the bot serves, in the order help lists them. */
 import { type AnyCommand, createRegistry, type Registry } from "../src/core/index.ts";
 import concentration from "./concentration.ts";
+import digest from "./digest.ts";
 import edgeAi from "./edge_ai.ts";
 import edgeFit from "./edge_fit.ts";
 import { createHelpCommand } from "./help.ts";
@@ -17,6 +18,7 @@ export function createCommandRegistry(extra: readonly AnyCommand[] = []): Regist
     edgeAi,
     edgeFit,
     ...extra,
+    digest,
     sources,
     createHelpCommand(() => registry),
   ]);

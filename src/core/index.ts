@@ -5,6 +5,7 @@ export * as fmt from "./format.ts";
 export * from "./lookup.ts";
 export * from "./parse.ts";
 export type * from "./ports.ts";
+export { DIGEST_SECTIONS } from "./ports.ts";
 export type * from "./reply.ts";
 export * from "./run.ts";
 export type * from "./snapshot.ts";
