@@ -107,7 +107,7 @@ export default defineCommand({
       { name: "Break-even power price", value: fmt.usdPerKwh(econ.breakEvenUsdPerKwh), inline: true },
       {
         name: "Margin vs price",
-        value: `${fmt.pct(econ.marginPct)} of ${fmt.usd(net.btcPriceUsd)}`,
+        value: `${fmt.pct(econ.marginPct)} (price ${fmt.usd(net.btcPriceUsd)})`,
         inline: true,
       },
       {

@@ -64,17 +64,14 @@ export function unknownCommand(registry: Registry, name: string): UserError {
 export function finishReply(draft: ReplyDraft, generatedAt: string): Reply {
   const sources = dedupeSources(draft.sources);
   const warnings = [...(draft.warnings ?? [])];
-  for (const source of sources) {
-    if (source.status === "stale") {
-      const fetched = source.fetchedAt ?? source.asOf;
-      warnings.push(
-        `${source.name} is stale: last fetched ${age(fetched, generatedAt)} ago (upstream unavailable).`,
-      );
-    } else if (source.fallback) {
-      warnings.push(
-        `${source.name} is from the bundled snapshot (as of ${source.asOf.slice(0, 10)}): live data unavailable.`,
-      );
-    }
+  for (const source of sources.filter((s) => s.status === "stale")) {
+    const fetched = source.fetchedAt ?? source.asOf;
+    warnings.push(`${source.name} is stale: last fetched ${age(fetched, generatedAt)} ago (upstream unavailable).`);
+  }
+  const fallbacks = sources.filter((s) => s.status !== "stale" && s.fallback);
+  if (fallbacks.length) {
+    const list = fallbacks.map((s) => `${s.name} (as of ${s.asOf.slice(0, 10)})`).join(", ");
+    warnings.push(`Live data unavailable, answered from the bundled snapshot: ${list}.`);
   }
   return { ...draft, fields: draft.fields ?? [], sources, warnings, generatedAt };
 }

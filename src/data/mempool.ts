@@ -1,0 +1,184 @@
+/** Client for the mempool REST API (the public instance or an operator's own). Every response is
+ * validated with zod and mapped to the port types; anything off-contract becomes an UpstreamError of
+ * kind "malformed" so a hostile or broken instance can never put NaN or Infinity into an answer.
+ * Shapes and caveats: research/data-sources.md §1. */
+import { z } from "zod";
+import type {
+  DifficultyAdjustment,
+  HashrateInfo,
+  PoolStats,
+  PoolWindow,
+  RewardStats,
+} from "../core/ports.ts";
+import { type HttpClient, UpstreamError } from "./http.ts";
+import { parseOrThrow } from "./validate.ts";
+
+export const DEFAULT_MEMPOOL_BASE_URL = "https://mempool.space/api";
+
+export interface MempoolPrice {
+  usd: number;
+  /** When mempool last updated its price (it gives Unix seconds; this is a Date). */
+  time: Date;
+}
+
+export interface MempoolRewardStats extends RewardStats {
+  startHeight: number;
+  endHeight: number;
+}
+
+export interface MempoolClient {
+  /** "mempool.space /v1/prices": the configured host and the route, for SourceRef.source. */
+  describe(route: string): string;
+  prices(): Promise<MempoolPrice>;
+  hashrate3d(): Promise<HashrateInfo>;
+  difficultyAdjustment(): Promise<DifficultyAdjustment>;
+  rewardStats(blocks?: number): Promise<MempoolRewardStats>;
+  pools(window: PoolWindow): Promise<PoolStats>;
+  tipHeight(): Promise<number>;
+}
+
+export interface MempoolClientOptions {
+  baseUrl?: string;
+  http: HttpClient;
+}
+
+const SATS_PER_BTC = 1e8;
+
+// z.number() already rejects NaN and ±Infinity in zod 4 (JSON "1e400" parses to Infinity).
+const nonNegative = z.number().nonnegative();
+const count = z.number().int().nonnegative();
+/** Block heights and counts fit comfortably; the bound stops absurd values early. */
+const height = z.number().int().nonnegative().max(100_000_000);
+
+/** mempool returns SQL SUM() results as strings of digits ("63811748254"). Accept only plain digit
+ * strings (no "1e400", "-5", "0x10", " 12") that stay exact as a JS number; tolerate a real number too. */
+const satsSum = z.union([
+  z
+    .string()
+    .regex(/^\d{1,16}$/)
+    .transform(Number)
+    .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER)),
+  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+]);
+
+const pricesSchema = z.object({
+  time: z.number().int().positive(),
+  // mempool reports a missing currency as -1; a price of 0 is equally unusable.
+  USD: z.number().positive(),
+});
+
+const hashrateSchema = z.object({
+  // Both are 0 when mempool cannot reach Bitcoin Core; a zero hashrate just means "unknown".
+  currentHashrate: nonNegative,
+  currentDifficulty: z.number().positive(),
+});
+
+const difficultyAdjustmentSchema = z.object({
+  progressPercent: z.number().min(0).max(100),
+  // mempool clamps the estimate to -75 % … +300 %, the consensus limits of a retarget.
+  difficultyChange: z.number().min(-100).max(400),
+  estimatedRetargetDate: z.number().int().positive(),
+  remainingBlocks: z.number().int().min(0).max(2016),
+  nextRetargetHeight: height,
+});
+
+const rewardStatsSchema = z
+  .object({
+    startBlock: height,
+    endBlock: height,
+    totalReward: satsSum,
+    totalFee: satsSum,
+  })
+  .refine((stats) => stats.endBlock >= stats.startBlock, "endBlock before startBlock")
+  .refine((stats) => stats.totalFee <= stats.totalReward, "fees exceed the total reward");
+
+const poolsSchema = z
+  .object({
+    pools: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(100),
+          slug: z.string().min(1).max(100),
+          blockCount: count,
+        }),
+      )
+      .max(2000),
+    blockCount: count,
+  })
+  // Shares above 100 % would break every concentration figure downstream.
+  .refine(
+    (stats) => stats.pools.reduce((sum, pool) => sum + pool.blockCount, 0) <= stats.blockCount,
+    "pool block counts exceed the total",
+  );
+
+/** Unix seconds stop at ~1e10 until the year 2286; anything smaller is seconds, not ms. The API docs'
+ * example shows seconds for estimatedRetargetDate while the code returns ms, so accept both. */
+const SECONDS_BELOW = 1e11;
+
+export function createMempoolClient(options: MempoolClientOptions): MempoolClient {
+  const baseUrl = (options.baseUrl ?? DEFAULT_MEMPOOL_BASE_URL).replace(/\/+$/, "");
+  const { http } = options;
+  const host = new URL(baseUrl).host;
+
+  async function getValidated<T>(route: string, schema: z.ZodType<T>): Promise<T> {
+    const url = `${baseUrl}${route}`;
+    return parseOrThrow(url, schema, await http.getJson(url));
+  }
+
+  return {
+    describe: (route) => `${host} ${route}`,
+
+    async prices() {
+      const body = await getValidated("/v1/prices", pricesSchema);
+      return { usd: body.USD, time: new Date(body.time * 1000) };
+    },
+
+    async hashrate3d() {
+      const body = await getValidated("/v1/mining/hashrate/3d", hashrateSchema);
+      return { difficulty: body.currentDifficulty, hashrateHs: body.currentHashrate };
+    },
+
+    async difficultyAdjustment() {
+      const body = await getValidated("/v1/difficulty-adjustment", difficultyAdjustmentSchema);
+      const retarget = body.estimatedRetargetDate;
+      return {
+        progressPercent: body.progressPercent,
+        difficultyChangePct: body.difficultyChange,
+        estimatedRetargetMs: retarget < SECONDS_BELOW ? retarget * 1000 : retarget,
+        remainingBlocks: body.remainingBlocks,
+        nextRetargetHeight: body.nextRetargetHeight,
+      };
+    },
+
+    async rewardStats(blocks = 144) {
+      const body = await getValidated(`/v1/mining/reward-stats/${blocks}`, rewardStatsSchema);
+      const blockCount = body.endBlock - body.startBlock + 1;
+      const totalFeeBtc = body.totalFee / SATS_PER_BTC;
+      return {
+        blockCount,
+        totalRewardBtc: body.totalReward / SATS_PER_BTC,
+        totalFeeBtc,
+        feesPerBlockBtc: totalFeeBtc / blockCount,
+        startHeight: body.startBlock,
+        endHeight: body.endBlock,
+      };
+    },
+
+    async pools(window) {
+      const body = await getValidated(`/v1/mining/pools/${window}`, poolsSchema);
+      return {
+        // "Unknown" (blocks without a recognised coinbase tag) stays a pool here; consumers decide
+        // how to count it.
+        pools: body.pools.map(({ name, slug, blockCount }) => ({ name, slug, blockCount })),
+        totalBlocks: body.blockCount,
+      };
+    },
+
+    async tipHeight() {
+      const url = `${baseUrl}/blocks/tip/height`;
+      const text = (await http.getText(url)).trim();
+      if (!/^\d{1,9}$/.test(text)) throw new UpstreamError("malformed", url, "tip height is not an integer");
+      return Number(text);
+    },
+  };
+}

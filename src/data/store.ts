@@ -1,0 +1,191 @@
+/** The persistent KeyValueStore, chosen by STORE_URL:
+ *   sqlite://data/decentra.sqlite  an embedded SQLite file (relative to the working directory)
+ *   redis://host:6379              Redis, when several instances share cache, subscriptions and locks
+ *   memory://                      this process only (tests, throwaway runs)
+ * get/set/delete go through Keyv; claim() and entries() need operations Keyv has no API for, so each
+ * backend does them natively in the database, where they are atomic across processes. */
+import type KeyvRedis from "@keyv/redis";
+import { createKeyv } from "@keyv/redis";
+import { Keyv } from "keyv";
+import type { KeyValueStore } from "../core/ports.ts";
+import { SqliteKeyv } from "./sqlite-keyv.ts";
+
+export interface StoreOptions {
+  /** Prefix of every key, so apps (or test runs) can share one database. Default "decentra". */
+  namespace?: string;
+}
+
+export const DEFAULT_STORE_NAMESPACE = "decentra";
+/** Fail startup quickly when Redis is not there, instead of hanging. */
+const REDIS_CONNECT_TIMEOUT_MS = 5000;
+
+export async function createStore(storeUrl: string, options: StoreOptions = {}): Promise<KeyValueStore> {
+  const namespace = options.namespace ?? DEFAULT_STORE_NAMESPACE;
+  const scheme = storeUrl.slice(0, storeUrl.indexOf("://"));
+  switch (scheme) {
+    case "sqlite":
+      return createSqliteStore(storeUrl.slice("sqlite://".length), namespace);
+    case "redis":
+    case "rediss":
+      return createRedisStore(storeUrl, namespace);
+    case "memory":
+      return createMemoryStore();
+    default:
+      throw new Error(`STORE_URL must start with sqlite://, redis:// or memory:// (got "${scheme}://…")`);
+  }
+}
+
+/** What a backend adds to Keyv: both work on raw (Keyv-serialised) values and bare keys. */
+interface NativeOperations {
+  setIfAbsent(key: string, rawValue: string, ttlMs: number): Promise<boolean>;
+  scan(prefix: string): Promise<Array<[string, string]>>;
+  disconnect(): Promise<void>;
+}
+
+function createSqliteStore(path: string, namespace: string): KeyValueStore {
+  if (path === "") throw new Error("sqlite:// needs a file path, e.g. sqlite://data/decentra.sqlite");
+  const adapter = new SqliteKeyv({ path, namespace });
+  // The adapter applies the namespace itself; Keyv's own prefixing is turned off.
+  const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
+  return keyvBackedStore(keyv, adapter);
+}
+
+async function createRedisStore(url: string, namespace: string): Promise<KeyValueStore> {
+  const keyv = createKeyv(url, {
+    namespace,
+    throwOnErrors: true,
+    connectionTimeout: REDIS_CONNECT_TIMEOUT_MS,
+  });
+  const adapter = keyv.store as KeyvRedis<string>;
+  // A redis:// URL always yields a single-node node-redis client; its typings are a union with
+  // Cluster and Sentinel, so name just the three commands used here.
+  const client = (await adapter.getClient()) as unknown as RedisCommands;
+  const fullKey = (key: string) => adapter.createKeyPrefix(key, namespace);
+  const namespacePrefix = fullKey("");
+
+  return keyvBackedStore(keyv, {
+    async setIfAbsent(key, rawValue, ttlMs) {
+      // SET NX PX is one atomic command: exactly one client wins, and the key expires on its own.
+      const reply = await client.set(fullKey(key), rawValue, {
+        condition: "NX",
+        expiration: { type: "PX", value: ttlMs },
+      });
+      return reply === "OK";
+    },
+    async scan(prefix) {
+      // SCAN (not KEYS) so a big keyspace never blocks Redis; the prefix is escaped for the glob.
+      const keys: string[] = [];
+      for await (const batch of client.scanIterator({
+        MATCH: `${escapeGlob(fullKey(prefix))}*`,
+        COUNT: 500,
+      })) {
+        keys.push(...batch);
+      }
+      if (keys.length === 0) return [];
+      const values = await client.mGet(keys);
+      const pairs: Array<[string, string]> = [];
+      keys.forEach((key, index) => {
+        const value = values[index];
+        // A key can expire between SCAN and MGET.
+        if (value !== null && value !== undefined) pairs.push([key.slice(namespacePrefix.length), value]);
+      });
+      return pairs;
+    },
+    disconnect: () => adapter.disconnect(),
+  });
+}
+
+interface RedisCommands {
+  set(
+    key: string,
+    value: string,
+    options: { condition: "NX"; expiration: { type: "PX"; value: number } },
+  ): Promise<string | null>;
+  scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[]>;
+  mGet(keys: string[]): Promise<Array<string | null>>;
+}
+
+/** Redis glob specials are * ? [ ] and the escape character itself. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
+
+/** Keyv stores `{ value, expires }` serialised as a string; claims and scans read and write that same
+ * format so a claimed key is also visible to get(). */
+function keyvBackedStore(keyv: Keyv, native: NativeOperations): KeyValueStore {
+  return {
+    async get<T>(key: string) {
+      return (await keyv.get<T>(key)) ?? undefined;
+    },
+    async set<T>(key: string, value: T, ttlMs?: number) {
+      await keyv.set(key, value, ttlMs);
+    },
+    delete: (key) => keyv.delete(key),
+    async claim(key, ttlMs) {
+      const rawValue = await keyv.serializeData({ value: true, expires: Date.now() + ttlMs });
+      return native.setIfAbsent(key, String(rawValue), ttlMs);
+    },
+    async entries<T>(prefix: string) {
+      const nowMs = Date.now();
+      const entries: Array<[string, T]> = [];
+      for (const [key, rawValue] of await native.scan(prefix)) {
+        const data = await keyv.deserializeData<T>(rawValue);
+        if (data === undefined) continue;
+        if (typeof data.expires === "number" && data.expires <= nowMs) continue;
+        entries.push([key, data.value as T]);
+      }
+      return entries;
+    },
+    close: () => native.disconnect(),
+  };
+}
+
+interface MemoryEntry {
+  json: string;
+  expiresAtMs: number | undefined;
+}
+
+/** A Map with expiry. Values go through JSON like the real stores, so tests see the same round trip
+ * (a Date comes back as a string). */
+export function createMemoryStore(): KeyValueStore {
+  const entries = new Map<string, MemoryEntry>();
+  const live = (key: string): MemoryEntry | undefined => {
+    const entry = entries.get(key);
+    if (entry?.expiresAtMs !== undefined && entry.expiresAtMs <= Date.now()) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  };
+  const put = (key: string, value: unknown, ttlMs: number | undefined) => {
+    const expiresAtMs = ttlMs !== undefined && ttlMs > 0 ? Date.now() + ttlMs : undefined;
+    entries.set(key, { json: JSON.stringify(value), expiresAtMs });
+  };
+  return {
+    async get<T>(key: string) {
+      const entry = live(key);
+      return entry === undefined ? undefined : (JSON.parse(entry.json) as T);
+    },
+    async set(key, value, ttlMs) {
+      put(key, value, ttlMs);
+    },
+    async delete(key) {
+      return live(key) !== undefined && entries.delete(key);
+    },
+    async claim(key, ttlMs) {
+      // Check and set happen in one synchronous step, which is atomic within this process.
+      if (live(key) !== undefined) return false;
+      put(key, true, ttlMs);
+      return true;
+    },
+    async entries<T>(prefix: string) {
+      return [...entries.keys()]
+        .filter((key) => key.startsWith(prefix) && live(key) !== undefined)
+        .sort()
+        .map((key) => [key, JSON.parse(entries.get(key)!.json) as T] as [string, T]);
+    },
+    async close() {
+      entries.clear();
+    },
+  };
+}
