@@ -66,7 +66,9 @@ export function finishReply(draft: ReplyDraft, generatedAt: string): Reply {
   const warnings = [...(draft.warnings ?? [])];
   for (const source of sources.filter((s) => s.status === "stale")) {
     const fetched = source.fetchedAt ?? source.asOf;
-    warnings.push(`${source.name} is stale: last fetched ${age(fetched, generatedAt)} ago (upstream unavailable).`);
+    warnings.push(
+      `${source.name} is stale: last fetched ${age(fetched, generatedAt)} ago (upstream unavailable).`,
+    );
   }
   const fallbacks = sources.filter((s) => s.status !== "stale" && s.fallback);
   if (fallbacks.length) {

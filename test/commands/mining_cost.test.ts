@@ -4,7 +4,8 @@ import { runTextLine } from "../../src/core/index.ts";
 import { consoleInvocation, memoryDeps, memoryNetwork } from "../support/memory-deps.ts";
 
 const registry = createCommandRegistry();
-const ask = (line: string, deps = memoryDeps()) => runTextLine(registry, line, { deps, invocation: consoleInvocation });
+const ask = (line: string, deps = memoryDeps()) =>
+  runTextLine(registry, line, { deps, invocation: consoleInvocation });
 
 describe("mining_cost", () => {
   it("computes cost per BTC from live figures (worked by hand)", async () => {
@@ -27,7 +28,12 @@ describe("mining_cost", () => {
     expect(reply.data.sensitivityUsdPerCent).toBeCloseTo(16_600.6, 0);
     expect(reply.data.networkHashrateEhs).toBeCloseTo(1116.48, 1);
     expect(reply.summary).toContain("$83,003");
-    expect(reply.sources.map((s) => s.name)).toEqual(["BTC price", "Network difficulty", "Fees per block", "Block height"]);
+    expect(reply.sources.map((s) => s.name)).toEqual([
+      "BTC price",
+      "Network difficulty",
+      "Fees per block",
+      "Block height",
+    ]);
   });
 
   it("applies the default 2% pool fee and the fleet-average efficiency, and says so", async () => {
@@ -47,7 +53,11 @@ describe("mining_cost", () => {
     const reply = (await ask('/mining_cost paraguay machine="S21 XP" pool_fee=0', deps))!;
     expect(reply.data.usdPerKwh).toBe(region.usdPerKwh);
     expect(reply.data.efficiencyJPerTh).toBe(machine.efficiencyJPerTh);
-    const m = reply.data.machine as { revenueUsdPerDay: number; powerCostUsdPerDay: number; profitUsdPerDay: number };
+    const m = reply.data.machine as {
+      revenueUsdPerDay: number;
+      powerCostUsdPerDay: number;
+      profitUsdPerDay: number;
+    };
     // revenue = TH/s × BTC per TH/s per day × price; power = W × 24 h / 1000 × $/kWh
     expect(m.revenueUsdPerDay).toBeCloseTo(machine.hashrateThs * 4.076968e-7 * 90_000, 2);
     expect(m.powerCostUsdPerDay).toBeCloseTo(((machine.powerW * 24) / 1000) * region.usdPerKwh, 6);
@@ -77,7 +87,11 @@ describe("mining_cost", () => {
     ["/mining_cost usd_per_kwh=-1", "invalid_value", "Invalid usd_per_kwh: must be a number from 0 to 2"],
     ["/mining_cost usd_per_kwh=abc", "invalid_value", "usd_per_kwh must be a number"],
     ["/mining_cost machine=S99", "unknown_name", 'Unknown machine "S99"'],
-    ["/mining_cost difficulty=1e14 hashrate_ehs=900", "invalid_value", "Give difficulty or hashrate_ehs, not both"],
+    [
+      "/mining_cost difficulty=1e14 hashrate_ehs=900",
+      "invalid_value",
+      "Give difficulty or hashrate_ehs, not both",
+    ],
     ["/mining_cost pue=0.5", "invalid_value", "Invalid pue: must be a number from 1 to 3"],
   ])("%s → %s", async (line, code, message) => {
     const reply = (await ask(line))!;
@@ -87,6 +101,8 @@ describe("mining_cost", () => {
 
   it("warns when live figures came from the snapshot", async () => {
     const reply = (await ask("/mining_cost texas", memoryDeps({ network: memoryNetwork({}, "snapshot") })))!;
-    expect(reply.warnings.join(" ")).toContain("Live data unavailable, answered from the bundled snapshot: BTC price");
+    expect(reply.warnings.join(" ")).toContain(
+      "Live data unavailable, answered from the bundled snapshot: BTC price",
+    );
   });
 });

@@ -24,7 +24,10 @@ describe("parseCommandLine", () => {
   it.each([
     ["/mining_cost paraguay", { name: "mining_cost", tokens: ["paraguay"] }],
     ["mining_cost paraguay", { name: "mining_cost", tokens: ["paraguay"] }],
-    ["/Mining_Cost@DecentraBot texas", { name: "mining_cost", addressedTo: "decentrabot", tokens: ["texas"] }],
+    [
+      "/Mining_Cost@DecentraBot texas",
+      { name: "mining_cost", addressedTo: "decentrabot", tokens: ["texas"] },
+    ],
     ["/help", { name: "help", tokens: [] }],
     ["/edge_fit\nllama_3_1_8b rtx_4090", { name: "edge_fit", tokens: ["llama_3_1_8b", "rtx_4090"] }],
   ])("%s", (line, expected) => {
@@ -83,11 +86,14 @@ describe("coerceOption", () => {
     expect(coerceOption(number, raw)).toBe(expected);
   });
 
-  it.each(["abc", "0x10", "1,5", "Infinity", "NaN", "5¢"])("rejects %s naming the option and an example", (raw) => {
-    const error = catchError(() => coerceOption(number, raw));
-    expect(error.details.option).toBe("usd_per_kwh");
-    expect(error.message).toContain("usd_per_kwh must be a number (for example usd_per_kwh=0.045)");
-  });
+  it.each(["abc", "0x10", "1,5", "Infinity", "NaN", "5¢"])(
+    "rejects %s naming the option and an example",
+    (raw) => {
+      const error = catchError(() => coerceOption(number, raw));
+      expect(error.details.option).toBe("usd_per_kwh");
+      expect(error.message).toContain("usd_per_kwh must be a number (for example usd_per_kwh=0.045)");
+    },
+  );
 
   it("matches choices case-insensitively and suggests near misses", () => {
     expect(coerceOption(choice, "POOLS")).toBe("pools");

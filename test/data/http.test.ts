@@ -35,7 +35,9 @@ describe("createHttpClient", () => {
 
   it("reports a non-2xx status as kind http", async () => {
     upstream.respond("prices", replies.status(503));
-    const error = await failure(createHttpClient({ clock: manualClock() }).getJson(`${upstream.mempoolUrl}/v1/prices`));
+    const error = await failure(
+      createHttpClient({ clock: manualClock() }).getJson(`${upstream.mempoolUrl}/v1/prices`),
+    );
     expect(error).toMatchObject({ kind: "http", status: 503 });
   });
 
@@ -76,7 +78,9 @@ describe("createHttpClient", () => {
 
     clock.advance(119_000);
     // Another route on the same origin is blocked too: the limit is per host.
-    expect((await failure(http.getText(`${upstream.mempoolUrl}/blocks/tip/height`))).kind).toBe("rate_limited");
+    expect((await failure(http.getText(`${upstream.mempoolUrl}/blocks/tip/height`))).kind).toBe(
+      "rate_limited",
+    );
     expect(upstream.totalRequests()).toBe(0);
 
     clock.advance(1_000);

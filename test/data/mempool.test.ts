@@ -17,7 +17,10 @@ let upstream: FakeUpstream;
 let mempool: MempoolClient;
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  mempool = createMempoolClient({ baseUrl: upstream.mempoolUrl, http: createHttpClient({ clock: manualClock() }) });
+  mempool = createMempoolClient({
+    baseUrl: upstream.mempoolUrl,
+    http: createHttpClient({ clock: manualClock() }),
+  });
 });
 afterAll(() => upstream.close());
 beforeEach(() => upstream.reset());
@@ -106,20 +109,36 @@ const hostile: Array<[string, RouteName, FakeReply, (client: MempoolClient) => P
     replies.rawJson('{"currentHashrate":1e21,"currentDifficulty":1e400}'),
     (c) => c.hashrate3d(),
   ],
-  ["totalFee '1e400'", "rewardStats", replies.json({ ...defaultPayloads.rewardStats, totalFee: "1e400" }), (c) =>
-    c.rewardStats()],
-  ["totalReward '-5'", "rewardStats", replies.json({ ...defaultPayloads.rewardStats, totalReward: "-5" }), (c) =>
-    c.rewardStats()],
-  ["totalReward ' 12'", "rewardStats", replies.json({ ...defaultPayloads.rewardStats, totalReward: " 12" }), (c) =>
-    c.rewardStats()],
+  [
+    "totalFee '1e400'",
+    "rewardStats",
+    replies.json({ ...defaultPayloads.rewardStats, totalFee: "1e400" }),
+    (c) => c.rewardStats(),
+  ],
+  [
+    "totalReward '-5'",
+    "rewardStats",
+    replies.json({ ...defaultPayloads.rewardStats, totalReward: "-5" }),
+    (c) => c.rewardStats(),
+  ],
+  [
+    "totalReward ' 12'",
+    "rewardStats",
+    replies.json({ ...defaultPayloads.rewardStats, totalReward: " 12" }),
+    (c) => c.rewardStats(),
+  ],
   [
     "totalReward beyond 2^53",
     "rewardStats",
     replies.json({ ...defaultPayloads.rewardStats, totalReward: "9999999999999999" }),
     (c) => c.rewardStats(),
   ],
-  ["fees above reward", "rewardStats", replies.json({ ...defaultPayloads.rewardStats, totalFee: "9".repeat(15) }), (c) =>
-    c.rewardStats()],
+  [
+    "fees above reward",
+    "rewardStats",
+    replies.json({ ...defaultPayloads.rewardStats, totalFee: "9".repeat(15) }),
+    (c) => c.rewardStats(),
+  ],
   [
     "end before start",
     "rewardStats",
@@ -171,7 +190,9 @@ describe("createCoinGeckoClient", () => {
     expect(await coingecko.btcPriceUsd()).toEqual({ usd: 91_180, lastUpdatedAt: 1_764_547_190_000 });
     const request = upstream.lastRequest("coingeckoPrice");
     expect(request?.headers["x-cg-demo-api-key"]).toBe("CG-demo-key");
-    expect(request?.url).toBe("/api/v3/simple/price?ids=bitcoin&vs_currencies=usd&include_last_updated_at=true");
+    expect(request?.url).toBe(
+      "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd&include_last_updated_at=true",
+    );
   });
 
   it("sends no key header without a key, and rejects a missing price", async () => {

@@ -183,7 +183,9 @@ describe("SQLite store", () => {
       await store.close();
       console.log(results.filter(Boolean).length);`;
     const run = () =>
-      promisify(execFile)(process.execPath, ["--no-warnings", "--input-type=module", "-e", script], { timeout: 10_000 });
+      promisify(execFile)(process.execPath, ["--no-warnings", "--input-type=module", "-e", script], {
+        timeout: 10_000,
+      });
     const outputs = await Promise.all(Array.from({ length: 4 }, run));
     const wins = outputs.map(({ stdout }) => Number(stdout.trim()));
     expect(wins.reduce((sum, n) => sum + n, 0)).toBe(1);

@@ -148,7 +148,9 @@ export const defaultPayloads = {
       { timestamp: 1_764_460_800, avgHashrate: 1.121e21 },
       { timestamp: 1_764_547_200, avgHashrate: 1.109e21 },
     ],
-    difficulty: [{ time: 1_764_201_600, height: 925_344, difficulty: FAKE_NETWORK.difficulty, adjustment: 1.0195 }],
+    difficulty: [
+      { time: 1_764_201_600, height: 925_344, difficulty: FAKE_NETWORK.difficulty, adjustment: 1.0195 },
+    ],
     currentHashrate: FAKE_NETWORK.hashrateHs,
     currentDifficulty: FAKE_NETWORK.difficulty,
   },
@@ -182,13 +184,19 @@ export const defaultPayloads = {
 /** Builders for common answers. */
 export const replies = {
   json: (json: unknown, status = 200): FakeReply => ({ status, json }),
-  text: (body: string, status = 200): FakeReply => ({ status, body, headers: { "content-type": "text/plain" } }),
+  text: (body: string, status = 200): FakeReply => ({
+    status,
+    body,
+    headers: { "content-type": "text/plain" },
+  }),
   status: (status: number, body = "error"): FakeReply => ({ status, body }),
   /** 429 with Retry-After in seconds, or as an HTTP date when a Date is given. */
   rateLimited: (retryAfter: number | Date): FakeReply => ({
     status: 429,
     body: "Too Many Requests",
-    headers: { "retry-after": typeof retryAfter === "number" ? String(retryAfter) : retryAfter.toUTCString() },
+    headers: {
+      "retry-after": typeof retryAfter === "number" ? String(retryAfter) : retryAfter.toUTCString(),
+    },
   }),
   /** A JSON body written by hand, for literals JSON.stringify cannot produce (`{"USD": 1e400}`). */
   rawJson: (body: string, status = 200): FakeReply => ({

@@ -71,10 +71,19 @@ export function memoryNetwork(
       }),
     pools: (window) => {
       const pools = f.pools;
-      return datum(`Pool blocks (${window})`, { pools, totalBlocks: pools.reduce((s, p) => s + p.blockCount, 0) });
+      return datum(`Pool blocks (${window})`, {
+        pools,
+        totalBlocks: pools.reduce((s, p) => s + p.blockCount, 0),
+      });
     },
     datasets: async () => [
-      { name: "BTC price", source: "test upstream", asOf: NOW.toISOString(), fetchedAt: NOW.toISOString(), status },
+      {
+        name: "BTC price",
+        source: "test upstream",
+        asOf: NOW.toISOString(),
+        fetchedAt: NOW.toISOString(),
+        status,
+      },
     ],
   };
 }
