@@ -59,7 +59,14 @@ async function createRedisStore(url: string, namespace: string): Promise<KeyValu
   const adapter = keyv.store as KeyvRedis<string>;
   // A redis:// URL always yields a single-node node-redis client; its typings are a union with
   // Cluster and Sentinel, so name just the three commands used here.
-  const client = (await adapter.getClient()) as unknown as RedisCommands;
+  let client: RedisCommands;
+  try {
+    client = (await adapter.getClient()) as unknown as RedisCommands;
+  } catch (error) {
+    // Stop node-redis from reconnecting in the background after we gave up.
+    await adapter.disconnect(true).catch(() => {});
+    throw error;
+  }
   const fullKey = (key: string) => adapter.createKeyPrefix(key, namespace);
   const namespacePrefix = fullKey("");
 
@@ -74,13 +81,15 @@ async function createRedisStore(url: string, namespace: string): Promise<KeyValu
     },
     async scan(prefix) {
       // SCAN (not KEYS) so a big keyspace never blocks Redis; the prefix is escaped for the glob.
-      const keys: string[] = [];
+      // SCAN may return a key twice, hence the Set.
+      const found = new Set<string>();
       for await (const batch of client.scanIterator({
         MATCH: `${escapeGlob(fullKey(prefix))}*`,
         COUNT: 500,
       })) {
-        keys.push(...batch);
+        for (const key of batch) found.add(key);
       }
+      const keys = [...found];
       if (keys.length === 0) return [];
       const values = await client.mGet(keys);
       const pairs: Array<[string, string]> = [];
