@@ -29,11 +29,10 @@ export function tableLines(table: ReplyTable): string[] {
 export function sourcesLine(reply: Reply): string {
   if (!reply.sources.length) return "";
   const parts = reply.sources.map((s) => {
-    const when = s.fetchedAt ?? s.asOf;
     const label =
       s.status === "snapshot"
-        ? `as of ${s.asOf.slice(0, 10)}`
-        : `${s.status}, ${age(when, reply.generatedAt)} old`;
+        ? `snapshot, as of ${s.asOf.slice(0, 10)}, ${age(s.asOf, reply.generatedAt)} old`
+        : `${s.status}, ${age(s.fetchedAt ?? s.asOf, reply.generatedAt)} old`;
     return `${s.name} — ${s.source} (${label})`;
   });
   return `Sources: ${parts.join("; ")}`;

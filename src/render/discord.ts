@@ -1,0 +1,263 @@
+/** Reply → Discord message (embeds), within Discord's limits. Pure: no client, no clock.
+ *
+ * Layout: one embed with title, summary (+ warnings) as description, fields, and the footer with
+ * sources and ages; a table goes into the description as a code block when it fits, otherwise into
+ * following embeds split by rows. Text is cut only at line or word boundaries and table rows are
+ * never cut, so no number is ever truncated; rows that cannot fit at all are counted in a note. */
+import { age } from "../core/format.ts";
+import type { Reply, SourceRef } from "../core/index.ts";
+import { tableLines } from "./text.ts";
+
+/** Discord's documented embed limits. */
+export const EMBED_LIMITS = {
+  title: 256,
+  description: 4096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  /** Sum of title, description, field names and values, and footer text over all embeds of a message. */
+  total: 6000,
+  embeds: 10,
+} as const;
+
+export const COLORS = {
+  /** Every live input fetched within its TTL. */
+  fresh: 0x2ecc71,
+  /** An input is past its TTL (upstream unavailable). */
+  stale: 0xf1c40f,
+  /** Live data was wanted but the bundled snapshot answered. */
+  fallback: 0x95a5a6,
+  /** Only published reference figures (nothing live was needed). */
+  reference: 0x3498db,
+  error: 0xe74c3c,
+} as const;
+
+export interface DiscordEmbedField {
+  name: string;
+  value: string;
+  inline?: boolean;
+}
+
+/** Structurally an APIEmbed, kept local so the renderer needs no platform library. */
+export interface DiscordEmbed {
+  title?: string;
+  description?: string;
+  color: number;
+  fields?: DiscordEmbedField[];
+  footer?: { text: string };
+  timestamp?: string;
+}
+
+export interface DiscordMessage {
+  embeds: DiscordEmbed[];
+  content?: string;
+}
+
+export function renderDiscord(reply: Reply): DiscordMessage {
+  const color = colorFor(reply);
+  const title = clip(reply.title, EMBED_LIMITS.title);
+  const footer = footerText(reply);
+  const fields = reply.fields.flatMap((f) =>
+    splitText(escapeMarkdown(f.value), EMBED_LIMITS.fieldValue).map((value, i) => ({
+      name: clip(i === 0 ? f.name || "\u200b" : `${f.name} (cont.)`, EMBED_LIMITS.fieldName),
+      value: value || "\u200b",
+      ...(f.inline ? { inline: true } : {}),
+    })),
+  );
+  const intro = [escapeMarkdown(reply.summary), ...reply.warnings.map((w) => `⚠️ ${escapeMarkdown(w)}`)]
+    .filter(Boolean)
+    .join("\n");
+  const descriptions = splitText(intro, EMBED_LIMITS.description);
+
+  // What is always shown; the table gets whatever budget is left.
+  const fixed =
+    title.length +
+    footer.length +
+    descriptions.reduce((n, d) => n + d.length, 0) +
+    fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
+  const fieldEmbeds = Math.max(1, Math.ceil(fields.length / EMBED_LIMITS.fields));
+  const textEmbeds = Math.max(descriptions.length, fieldEmbeds);
+
+  let tableBlocks: string[] = [];
+  if (reply.table && reply.table.rows.length > 0) {
+    const lastDescription = descriptions.at(-1) ?? "";
+    const budget = EMBED_LIMITS.total - fixed - DROPPED_NOTE_MAX;
+    const whole = codeBlock(tableLines(reply.table));
+    const inline = joinParagraphs(lastDescription, whole);
+    if (inline.length <= EMBED_LIMITS.description && whole.length + 2 <= budget) {
+      descriptions[Math.max(0, descriptions.length - 1)] = inline;
+    } else {
+      tableBlocks = tableChunks(tableLines(reply.table), budget, EMBED_LIMITS.embeds - textEmbeds);
+    }
+  }
+
+  const embeds: DiscordEmbed[] = [];
+  for (let i = 0; i < textEmbeds; i++) {
+    const embed: DiscordEmbed = { color };
+    if (i === 0) embed.title = title;
+    const description = descriptions[i];
+    if (description) embed.description = description;
+    const slice = fields.slice(i * EMBED_LIMITS.fields, (i + 1) * EMBED_LIMITS.fields);
+    if (slice.length) embed.fields = slice;
+    embeds.push(embed);
+  }
+  for (const block of tableBlocks) embeds.push({ color, description: block });
+  const dropped = dropToFit(embeds, EMBED_LIMITS.total - footer.length - DROPPED_NOTE_MAX);
+  const footerLine = [footer, dropped ? `${dropped} more parts not shown (Discord size limit)` : ""]
+    .filter(Boolean)
+    .join(" · ");
+  const last = embeds.at(-1)!;
+  if (footerLine) last.footer = { text: footerLine };
+  last.timestamp = reply.generatedAt;
+  return { embeds };
+}
+
+const DROPPED_NOTE_MAX = 60;
+
+/** Characters Discord counts toward the 6000 total (footer excluded: added after). */
+export function embedLength(embed: DiscordEmbed): number {
+  return (
+    (embed.title?.length ?? 0) +
+    (embed.description?.length ?? 0) +
+    (embed.footer?.text.length ?? 0) +
+    (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
+  );
+}
+
+/** Last resort for answers far beyond a message (hundreds of fields, a 40 kB summary): removes
+ * whole fields and continuation embeds from the end until the message fits; returns how many. */
+function dropToFit(embeds: DiscordEmbed[], budget: number): number {
+  let dropped = 0;
+  const total = () => embeds.reduce((n, e) => n + embedLength(e), 0);
+  while (embeds.length > 1 && (embeds.length > EMBED_LIMITS.embeds || total() > budget)) {
+    const last = embeds.at(-1)!;
+    if (last.fields?.length) last.fields.pop();
+    else embeds.pop();
+    if (last.fields?.length === 0) delete last.fields;
+    dropped++;
+  }
+  const first = embeds[0]!;
+  while (total() > budget && first.fields?.length) {
+    first.fields.pop();
+    dropped++;
+  }
+  if (total() > budget && first.description) {
+    const keep = Math.max(0, first.description.length - (total() - budget));
+    first.description = splitText(first.description, Math.max(1, keep))[0];
+    dropped++;
+  }
+  return dropped;
+}
+
+/** Error: red. Otherwise the weakest input decides: stale, then snapshot fallback, then live. */
+export function colorFor(reply: Reply): number {
+  if (reply.error) return COLORS.error;
+  const statuses = reply.sources;
+  if (statuses.some((s) => s.status === "stale")) return COLORS.stale;
+  if (statuses.some((s) => s.fallback)) return COLORS.fallback;
+  if (statuses.some((s) => s.status === "live" || s.status === "cached")) return COLORS.fresh;
+  return COLORS.reference;
+}
+
+/** "BTC price: mempool.space /v1/prices, live 12 s · Regional power prices: EIA, as of 2025-11-01".
+ * Cut at a source boundary (never inside an age) with a count of what was left out. */
+export function footerText(reply: Reply): string {
+  const parts = reply.sources.map((s) => sourceLabel(s, reply.generatedAt));
+  const separator = " · ";
+  for (let shown = parts.length; shown > 0; shown--) {
+    const rest = parts.length - shown;
+    const text = parts.slice(0, shown).join(separator) + (rest ? `${separator}+${rest} more (/sources)` : "");
+    if (text.length <= EMBED_LIMITS.footer) return text;
+  }
+  return parts.length ? `${parts.length} sources (/sources)` : "";
+}
+
+function sourceLabel(s: SourceRef, generatedAt: string): string {
+  const when =
+    s.status === "snapshot"
+      ? `${s.fallback ? "snapshot fallback, " : ""}as of ${s.asOf.slice(0, 10)}`
+      : `${s.status} ${age(s.fetchedAt ?? s.asOf, generatedAt)}`;
+  return `${s.name}: ${s.source}, ${when}`;
+}
+
+/** Table lines as code blocks, one per embed, each within the description limit, together within
+ * `budget` characters and `maxBlocks` embeds. Later blocks repeat the header. Rows that do not fit
+ * are counted in a last line instead of being cut. */
+function tableChunks(lines: string[], budget: number, maxBlocks: number): string[] {
+  const [header = "", rule = "", ...rows] = lines;
+  const blocks: string[] = [];
+  let used = 0;
+  let index = 0;
+  const note = (left: number) => `… ${left} more row${left === 1 ? "" : "s"} not shown`;
+  while (index < rows.length && blocks.length < maxBlocks) {
+    const body = [header, rule];
+    // Room for the code fences and a possible "more rows" note.
+    const reserve = codeBlock([]).length + note(rows.length).length + 2;
+    let length = header.length + rule.length + 1;
+    while (index < rows.length) {
+      const next = rows[index]!.length + 1;
+      if (length + next + reserve > EMBED_LIMITS.description) break;
+      if (used + length + next + reserve > budget) break;
+      body.push(rows[index]!);
+      length += next;
+      index++;
+    }
+    if (body.length === 2) break;
+    used += length + codeBlock([]).length;
+    blocks.push(codeBlock(body));
+  }
+  if (index < rows.length) {
+    const left = rows.length - index;
+    if (blocks.length) blocks[blocks.length - 1] += `\n${note(left)}`;
+    else if (budget > note(left).length && maxBlocks > 0) blocks.push(note(left));
+  }
+  return blocks;
+}
+
+function codeBlock(lines: readonly string[]): string {
+  // A backtick in a cell would close the fence; a modifier letter looks the same.
+  return `\`\`\`\n${lines.join("\n").replace(/`/g, "ˋ")}\n\`\`\``;
+}
+
+function joinParagraphs(a: string, b: string): string {
+  return a ? `${a}\n${b}` : b;
+}
+
+/** Splits text into pieces of at most `max` characters at line breaks, else at spaces; only a
+ * single word longer than `max` is cut. */
+export function splitText(text: string, max: number): string[] {
+  if (text.length <= max) return [text];
+  const pieces: string[] = [];
+  let current = "";
+  const push = (piece: string, separator: string) => {
+    if (!current) current = piece;
+    else if (current.length + separator.length + piece.length <= max) current += separator + piece;
+    else {
+      pieces.push(current);
+      current = piece;
+    }
+  };
+  for (const line of text.split("\n")) {
+    if (line.length <= max) {
+      push(line, "\n");
+      continue;
+    }
+    let first = true;
+    for (const word of line.split(" ")) {
+      for (let i = 0; i < word.length; i += max) push(word.slice(i, i + max), first ? "\n" : " ");
+      first = false;
+    }
+  }
+  if (current) pieces.push(current);
+  return pieces;
+}
+
+/** Backslash-escapes Discord markdown so text (including echoed user input) shows as typed. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/([\\*_~`|[\]])/g, "\\$1").replace(/^(\s*)([#>-])/gm, "$1\\$2");
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
