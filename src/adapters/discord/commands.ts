@@ -1,6 +1,6 @@
 /** Slash-command encoding and option decoding: the registry's neutral command model ↔ Discord's
  * application-command JSON. Pure; no client, no network. */
-import type { AnyCommand, Catalog, OptionSpec, Registry } from "../../core/index.ts";
+import type { AnyCommand, Catalog, Named, OptionSpec, Registry } from "../../core/index.ts";
 import { matchNamed } from "../../core/index.ts";
 import type { Snapshot } from "../../core/snapshot.ts";
 
@@ -119,7 +119,7 @@ export function autocompleteChoices(
   }));
 }
 
-function catalogItems(snapshot: Snapshot, catalog: Catalog) {
+function catalogItems(snapshot: Snapshot, catalog: Catalog): readonly Named[] {
   switch (catalog) {
     case "region":
       return snapshot.regions;
