@@ -4,12 +4,13 @@ import {
   fmt,
   lookupNamed,
   numberArg,
+  type Region,
   type ReplyField,
   type Sourced,
   textArg,
   UserError,
 } from "../src/core/index.ts";
-import { moveHashrate, rankRegionsByCost } from "../src/domain/migration.ts";
+import { moveHashrate, type RegionCost, rankRegionsByCost } from "../src/domain/migration.ts";
 import { hashrateEhsFromDifficulty } from "../src/domain/mining.ts";
 import { loadNetworkInputs, overrideOptions } from "./shared/network-inputs.ts";
 import { snapshotSource } from "./shared/sources.ts";
@@ -84,7 +85,6 @@ export default defineCommand({
     const fleet = snapshot.fleetEfficiencyJPerTh;
     const efficiencyJPerTh = args.efficiency ?? fleet.value;
     const net = await loadNetworkInputs(deps, { price: args.price });
-    const base = { ...net, efficiencyJPerTh, pue: 1, poolFee: 0 };
     const regions = rankRegionsByCost(
       snapshot.regions.map((r) => ({
         id: r.id,
@@ -92,73 +92,36 @@ export default defineCommand({
         usdPerKwh: r.usdPerKwh,
         sharePct: r.hashrateSharePct,
       })),
-      base,
+      { ...net, efficiencyJPerTh, pue: 1, poolFee: 0 },
     );
+    const networkEhs = hashrateEhsFromDifficulty(net.difficulty);
     const underwater = regions.filter((r) => r.underwater).map((r) => r.name);
+    const cheapest = regions[0]!;
+    let summary = `At ${fmt.num(efficiencyJPerTh, 1)} J/TH and ${fmt.usd(net.btcPriceUsd)} per BTC, ${cheapest.name} is cheapest (${fmt.usd(cheapest.costPerBtcUsd)} per BTC); ${underwater.length} of ${regions.length} regions mine at a loss.`;
     const fields: ReplyField[] = [
-      { name: "Under water at today's price", value: underwater.length ? underwater.join(", ") : "none" },
+      { name: "Under water at today's price", value: underwater.join(", ") || "none" },
     ];
     const data: Record<string, unknown> = { regions, btcPriceUsd: net.btcPriceUsd, efficiencyJPerTh };
-    let summary = `At ${fmt.num(efficiencyJPerTh, 1)} J/TH and ${fmt.usd(net.btcPriceUsd)} per BTC, ${regions[0]!.name} is cheapest (${fmt.usd(regions[0]!.costPerBtcUsd)} per BTC); ${underwater.length} of ${regions.length} regions mine at a loss.`;
-
     if (args.from && args.to) {
-      const from = lookupNamed("region", snapshot.regions, args.from);
-      const to = lookupNamed("region", snapshot.regions, args.to);
-      if (from.id === to.id)
-        throw new UserError("invalid_value", "from and to are the same region.", { option: "to" });
-      const networkEhs = hashrateEhsFromDifficulty(net.difficulty);
-      const countries = regions.filter((r) => !snapshot.regions.find((s) => s.id === r.id)?.partOf);
-      const countryOf = (id: string) => snapshot.regions.find((r) => r.id === id)?.partOf ?? id;
-      const fromEhs = (countries.find((r) => r.id === countryOf(from.id))!.sharePct / 100) * networkEhs;
-      const movedEhs = args.ehs ?? (args.share !== undefined ? (fromEhs * args.share) / 100 : undefined);
-      if (movedEhs === undefined)
-        throw new UserError(
-          "missing_value",
-          "A what-if needs ehs (EH/s to move) or share (percent of the from-region's hashrate).",
-          { option: "ehs", example: "/migration from=us_average to=paraguay ehs=50" },
-        );
-      if (movedEhs > fromEhs)
-        throw new UserError(
-          "invalid_value",
-          `${from.name} has about ${fmt.num(fromEhs, 1)} EH/s (${fmt.pct(countries.find((r) => r.id === countryOf(from.id))!.sharePct)} of ${fmt.num(networkEhs)} EH/s); ehs must be at most that.`,
-          { option: "ehs" },
-        );
-      const listedEhs = countries.reduce((sum, r) => sum + (r.sharePct / 100) * networkEhs, 0);
-      // Costs are per region's own power price; sub-regions move within their country's share.
-      const scenario = moveHashrate(
-        countries.map((r) => ({
-          id: r.id,
-          hashrateEhs: (r.sharePct / 100) * networkEhs,
-          costPerBtcUsd: r.costPerBtcUsd,
-        })),
-        { from: countryOf(from.id), to: countryOf(to.id), movedEhs },
-        Math.max(0, networkEhs - listedEhs),
-      );
-      const { before, after } = scenario;
-      data.scenario = { from: from.id, to: to.id, movedEhs, before, after };
-      summary = `Moving ${fmt.num(movedEhs, 1)} EH/s from ${from.name} to ${to.name}: country HHI ${fmt.num(before.hhi)} → ${fmt.num(after.hhi)}, Nakamoto coefficient ${before.nakamotoCoefficient ?? "n/a"} → ${after.nakamotoCoefficient ?? "n/a"}, average cost per BTC ${fmt.usd(before.avgCostPerBtcUsd)} → ${fmt.usd(after.avgCostPerBtcUsd)}.`;
-      fields.push(
-        {
-          name: "Country HHI",
-          value: `${fmt.num(before.hhi)} → ${fmt.num(after.hhi)} (0–10,000)`,
-          inline: true,
-        },
-        {
-          name: "Nakamoto coefficient (countries)",
-          value: `${before.nakamotoCoefficient ?? "n/a"} → ${after.nakamotoCoefficient ?? "n/a"}`,
-          inline: true,
-        },
-        {
-          name: "Average cost per BTC",
-          value: `${fmt.usd(before.avgCostPerBtcUsd)} → ${fmt.usd(after.avgCostPerBtcUsd)}`,
-          inline: true,
-        },
-      );
+      const what = whatIf(snapshot.regions, regions, networkEhs, {
+        from: args.from,
+        to: args.to,
+        ehs: args.ehs,
+        share: args.share,
+      });
+      data.scenario = what.scenario;
+      summary = what.summary;
+      fields.push(...what.fields);
     }
+    const efficiencyText =
+      args.efficiency === undefined
+        ? `fleet-average ${fleet.value} J/TH (${fleet.source})`
+        : `${efficiencyJPerTh} J/TH`;
     fields.push({
       name: "Assumptions",
-      value: `${args.efficiency === undefined ? `fleet-average ${fleet.value} J/TH (${fleet.source})` : `${efficiencyJPerTh} J/TH`}, PUE 1.0, no pool fee; network ${fmt.num(hashrateEhsFromDifficulty(net.difficulty))} EH/s from difficulty; shares are the latest published estimates.`,
+      value: `${efficiencyText}, PUE 1.0, no pool fee; network ${fmt.num(networkEhs)} EH/s from difficulty; shares are the latest published estimates.`,
     });
+    const partOf = (id: string) => snapshot.regions.find((r) => r.id === id)?.partOf;
     return {
       title: "Where mining pays: cost per BTC by region",
       summary,
@@ -170,7 +133,7 @@ export default defineCommand({
           r.name,
           fmt.sig(r.usdPerKwh, 3),
           fmt.usd(r.costPerBtcUsd),
-          fmt.pct(r.sharePct),
+          partOf(r.id) ? "in country" : fmt.pct(r.sharePct),
           r.underwater ? "under water" : "",
         ]),
       },
@@ -195,6 +158,67 @@ export default defineCommand({
     };
   },
 });
+
+/** Moves hashrate between countries (a sub-region such as Texas moves within its country's share)
+ * and reports concentration and average cost before and after. */
+function whatIf(
+  all: readonly Region[],
+  ranked: readonly RegionCost[],
+  networkEhs: number,
+  move: { from: string; to: string; ehs: number | undefined; share: number | undefined },
+) {
+  const from = lookupNamed("region", all, move.from);
+  const to = lookupNamed("region", all, move.to);
+  if (from.id === to.id)
+    throw new UserError("invalid_value", "from and to are the same region.", { option: "to" });
+  const countryOf = (id: string) => all.find((r) => r.id === id)?.partOf ?? id;
+  const countries = ranked.filter((r) => countryOf(r.id) === r.id);
+  const ehsOf = (r: RegionCost) => (r.sharePct / 100) * networkEhs;
+  const source = countries.find((r) => r.id === countryOf(from.id))!;
+  const movedEhs = move.ehs ?? (move.share !== undefined ? (ehsOf(source) * move.share) / 100 : undefined);
+  if (movedEhs === undefined) {
+    throw new UserError(
+      "missing_value",
+      "A what-if needs ehs (EH/s to move) or share (percent of the from-region's hashrate).",
+      { option: "ehs", example: "/migration from=us_average to=paraguay ehs=50" },
+    );
+  }
+  if (movedEhs > ehsOf(source)) {
+    throw new UserError(
+      "invalid_value",
+      `${from.name} has about ${fmt.num(ehsOf(source), 1)} EH/s (${fmt.pct(source.sharePct)} of ${fmt.num(networkEhs)} EH/s); ehs must be at most that.`,
+      { option: "ehs" },
+    );
+  }
+  const listedEhs = countries.reduce((sum, r) => sum + ehsOf(r), 0);
+  const { before, after } = moveHashrate(
+    countries.map((r) => ({ id: r.id, hashrateEhs: ehsOf(r), costPerBtcUsd: r.costPerBtcUsd })),
+    { from: countryOf(from.id), to: countryOf(to.id), movedEhs },
+    Math.max(0, networkEhs - listedEhs),
+  );
+  const nc = (n: number | null) => n ?? "n/a";
+  return {
+    scenario: { from: from.id, to: to.id, movedEhs, before, after },
+    summary: `Moving ${fmt.num(movedEhs, 1)} EH/s from ${from.name} to ${to.name}: country HHI ${fmt.num(before.hhi)} → ${fmt.num(after.hhi)}, Nakamoto coefficient ${nc(before.nakamotoCoefficient)} → ${nc(after.nakamotoCoefficient)}, average cost per BTC ${fmt.usd(before.avgCostPerBtcUsd)} → ${fmt.usd(after.avgCostPerBtcUsd)}.`,
+    fields: [
+      {
+        name: "Country HHI",
+        value: `${fmt.num(before.hhi)} → ${fmt.num(after.hhi)} (0–10,000)`,
+        inline: true,
+      },
+      {
+        name: "Nakamoto coefficient (countries)",
+        value: `${nc(before.nakamotoCoefficient)} → ${nc(after.nakamotoCoefficient)}`,
+        inline: true,
+      },
+      {
+        name: "Average cost per BTC",
+        value: `${fmt.usd(before.avgCostPerBtcUsd)} → ${fmt.usd(after.avgCostPerBtcUsd)}`,
+        inline: true,
+      },
+    ],
+  };
+}
 
 /** Many figures as one source line, dated by the oldest so its age is never understated. */
 function oldest(figures: Sourced[], what: string): Sourced {
