@@ -123,7 +123,8 @@ export function splitHtml(html: string, limit = TELEGRAM_MESSAGE_LIMIT): string[
   while (i < tokens.length) {
     const token = tokens[i]!;
     const next = afterToken(stack, token);
-    if (current.length + token.raw.length + closeTags(next).length <= limit) {
+    // A chunk without text always takes the token, so even a tiny limit makes progress.
+    if (!hasText || current.length + token.raw.length + closeTags(next).length <= limit) {
       if (token.raw === "\n" || token.raw === " ") {
         const at: Break = { at: current.length, stack: [...stack], next: i + 1, hasText };
         if (token.raw === "\n") lineBreak = at;
@@ -154,10 +155,11 @@ function chooseBreak(
   space: Break | undefined,
   limit: number,
 ): Break | undefined {
-  const usable = [lineBreak, space].filter((b): b is Break => b !== undefined && b.hasText);
-  const [newline] = usable.filter((b) => b === lineBreak);
+  const newline = lineBreak?.hasText ? lineBreak : undefined;
+  const word = space?.hasText ? space : undefined;
   if (newline && newline.at >= limit / 2) return newline;
-  return usable.sort((a, b) => b.at - a.at)[0];
+  if (newline && word) return newline.at > word.at ? newline : word;
+  return newline ?? word;
 }
 
 /** Newlines right after the reopened tags or right before the closing ones are only noise. */
