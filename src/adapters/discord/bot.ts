@@ -1,0 +1,218 @@
+/** The Discord adapter: a discord.js client with only the Guilds intent that serves the registry as
+ * slash commands. Each interaction goes decode → run → render → reply; no command logic lives here.
+ *
+ * Acknowledgement: Discord wants an answer within 3 s. Arguments are validated first, so a bad input
+ * gets an ephemeral error without a deferral; a command that waits on upstream data defers, then
+ * edits the deferred reply with the embed. Nothing sent can ping anyone (allowed_mentions parses
+ * nothing on every reply, edit and post). */
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  HTTPError,
+  type Interaction,
+  MessageFlags,
+  PermissionFlagsBits,
+  RateLimitError,
+  Routes,
+} from "discord.js";
+import type {
+  Clock,
+  CommandContext,
+  Deps,
+  Invocation,
+  Logger,
+  Messenger,
+  Registry,
+  Reply,
+} from "../../core/index.ts";
+import { DeliveryError, errorReply, runCommand, unknownCommand, validateArgs } from "../../core/index.ts";
+import { type DiscordMessage, renderDiscord } from "../../render/discord.ts";
+import { autocompleteChoices, decodeInteractionOptions } from "./commands.ts";
+
+export interface DiscordBotOptions {
+  registry: Registry;
+  deps: Deps;
+  token: string;
+  applicationId: string;
+  /** `DISCORD_API_URL`: https://discord.com/api, a REST proxy, or a fake in tests. */
+  apiUrl?: string;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface DiscordBot {
+  client: Client;
+  /** Logs in and resolves once the client is ready (guilds received). */
+  start(): Promise<void>;
+  /** Closes the gateway connection; the caller closes the store. */
+  stop(): Promise<void>;
+  /** Posts to a channel for the digest; throws DeliveryError. */
+  messenger: Messenger;
+}
+
+export const MANAGE_REQUIREMENT =
+  "You need Manage Channels (or Manage Server) to change this channel's digest.";
+
+/** Nothing in any answer may ping: not @everyone, not a role, not a user echoed from an argument. */
+const NO_MENTIONS = { parse: [] as [] };
+
+export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
+  const { registry, deps, logger, clock, token } = options;
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: options.apiUrl ? { api: options.apiUrl } : {},
+    allowedMentions: NO_MENTIONS,
+  });
+  // The messenger may post before or without a gateway session (digest-only instances).
+  client.rest.setToken(token);
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    const started = clock.now().getTime();
+    handleInteraction(interaction).then(
+      () => logger.debug("discord interaction", { id: interaction.id, ms: clock.now().getTime() - started }),
+      (error: unknown) =>
+        logger.error("discord interaction failed", {
+          id: interaction.id,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
+    );
+  });
+  client.on(Events.Error, (error) => logger.error("discord client error", { error: error.message }));
+  client.on(Events.ShardError, (error, shardId) =>
+    logger.warn("discord shard error", { shardId, error: error.message }),
+  );
+
+  async function handleInteraction(interaction: Interaction): Promise<void> {
+    if (interaction.isAutocomplete()) return answerAutocomplete(interaction);
+    if (interaction.isChatInputCommand()) return answerCommand(interaction);
+  }
+
+  /** Autocomplete must answer within 3 s: the snapshot only, never an upstream. */
+  async function answerAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const focused = interaction.options.getFocused(true);
+    const command = registry.find(interaction.commandName);
+    await interaction.respond(
+      autocompleteChoices(deps.snapshot, command, focused.name, String(focused.value)),
+    );
+  }
+
+  async function answerCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    const ctx: CommandContext = { deps, invocation: invocationOf(interaction) };
+    // decode
+    const command = registry.find(interaction.commandName);
+    if (!command) {
+      return sendReply(interaction, errorReply(unknownCommand(registry, interaction.commandName), "", deps));
+    }
+    let raw: Record<string, unknown>;
+    try {
+      raw = decodeInteractionOptions(interaction);
+      validateArgs(command, raw); // a bad input answers ephemerally, before any deferral
+    } catch (error) {
+      return sendReply(interaction, errorReply(error, command.name, deps));
+    }
+    if (command.usesUpstream) await interaction.deferReply();
+    // run → render → reply
+    const reply = await runCommand(command, raw, ctx);
+    await sendReply(interaction, reply);
+  }
+
+  async function sendReply(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
+    const message = { ...renderDiscord(reply), allowedMentions: NO_MENTIONS };
+    const ephemeral = reply.error !== undefined;
+    if (!interaction.deferred && !interaction.replied) {
+      await interaction.reply({ ...message, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+    } else if (ephemeral) {
+      // Deferred publicly, but the error only concerns the caller (an unknown region found while
+      // running): remove the "thinking…" message and answer privately.
+      await interaction.deleteReply();
+      await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+    } else {
+      await interaction.editReply(message);
+    }
+  }
+
+  const messenger: Messenger = {
+    platform: "discord",
+    async send(channelId, reply) {
+      try {
+        await client.rest.post(Routes.channelMessages(channelId), { body: toApiBody(renderDiscord(reply)) });
+      } catch (error) {
+        throw toDeliveryError(error, channelId);
+      }
+    },
+  };
+
+  return {
+    client,
+    messenger,
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(token);
+      await ready;
+      logger.info("discord ready", { user: client.user?.tag, applicationId: options.applicationId });
+    },
+    async stop() {
+      await client.destroy();
+    },
+  };
+}
+
+/** Who asked and where. In DMs there is no one else to protect, so the caller may manage. */
+export function invocationOf(interaction: ChatInputCommandInteraction): Invocation {
+  const permissions = interaction.memberPermissions;
+  const canManage = interaction.inGuild()
+    ? (permissions?.any([PermissionFlagsBits.ManageChannels, PermissionFlagsBits.ManageGuild]) ?? false)
+    : true;
+  return {
+    platform: "discord",
+    chatId: interaction.channelId,
+    userId: interaction.user.id,
+    canManage,
+    manageRequirement: MANAGE_REQUIREMENT,
+  };
+}
+
+function toApiBody(message: DiscordMessage) {
+  return { ...message, allowed_mentions: NO_MENTIONS };
+}
+
+/** JSON error codes that mean the channel is gone or closed to the bot: retrying cannot help. */
+const PERMANENT_CODES = new Set([10003, 50001, 50013]);
+
+export function toDeliveryError(error: unknown, channelId: string): DeliveryError {
+  if (error instanceof DiscordAPIError) {
+    const permanent =
+      (typeof error.code === "number" && PERMANENT_CODES.has(error.code)) ||
+      error.status === 403 ||
+      error.status === 404;
+    return new DeliveryError(
+      `Discord refused a post to channel ${channelId}: ${error.status} ${error.message}`,
+      {
+        permanent,
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof RateLimitError) {
+    return new DeliveryError(`Discord rate-limited a post to channel ${channelId}`, {
+      permanent: false,
+      retryAfterMs: error.retryAfter,
+      cause: error,
+    });
+  }
+  if (error instanceof HTTPError) {
+    return new DeliveryError(`Discord answered ${error.status} to a post to channel ${channelId}`, {
+      permanent: false,
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new DeliveryError(`Could not reach Discord to post to channel ${channelId}: ${message}`, {
+    permanent: false,
+    cause: error,
+  });
+}
