@@ -1,0 +1,382 @@
+/** The real discord.js Client, logged in to a fake Discord on 127.0.0.1, answering with data from a
+ * fake mempool/CoinGecko: every command, autocomplete, errors, deferral, upstream failure, mention
+ * injection, DMs, digest permissions, delivery errors, command registration and shutdown. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDiscordBot, type DiscordBot, MANAGE_REQUIREMENT } from "../../src/adapters/discord/bot.ts";
+import { deployCommands } from "../../src/adapters/discord/deploy.ts";
+import { type App, createApp } from "../../src/app.ts";
+import { parseConfig } from "../../src/config.ts";
+import type { DigestPort, DigestSubscription, Logger, Reply } from "../../src/core/index.ts";
+import { DeliveryError } from "../../src/core/index.ts";
+import { COLORS } from "../../src/render/discord.ts";
+import {
+  autocomplete,
+  type FakeDiscord,
+  type InteractionResult,
+  type OptionValues,
+  PERMISSIONS,
+  slashCommand,
+  startFakeDiscord,
+} from "../support/fake-discord.ts";
+import {
+  defaultPayloads,
+  type FakeUpstream,
+  type RouteName,
+  replies,
+  startFakeUpstream,
+} from "../support/fake-upstream.ts";
+
+const logLines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+const logger: Logger = {
+  debug: () => {},
+  info: (message, fields) => logLines.push({ level: "info", message, ...(fields ? { fields } : {}) }),
+  warn: (message, fields) => logLines.push({ level: "warn", message, ...(fields ? { fields } : {}) }),
+  error: (message, fields) => logLines.push({ level: "error", message, ...(fields ? { fields } : {}) }),
+};
+
+/** The data layer's clock: moving it forward expires every cached figure. */
+let nowMs = Date.parse("2025-12-01T00:00:00Z");
+const clock = { now: () => new Date(nowMs) };
+const expireCaches = () => {
+  nowMs += 3 * 3600_000;
+};
+
+/** A DigestPort that records what the command asked for. */
+const subscribed: Array<Parameters<DigestPort["subscribe"]>[0]> = [];
+const digest: DigestPort = {
+  async subscribe(input) {
+    subscribed.push(input);
+    const at = clock.now().toISOString();
+    const subscription: DigestSubscription = { ...input, createdAt: at, updatedAt: at, enabled: true };
+    return { subscription, created: true, nextRuns: ["2025-12-02T08:00:00.000Z"] };
+  },
+  unsubscribe: async () => false,
+  status: async () => ({ nextRuns: [] }),
+  preview: async () => {
+    throw new Error("not used");
+  },
+};
+
+let upstream: FakeUpstream;
+let dc: FakeDiscord;
+let app: App;
+let bot: DiscordBot;
+
+beforeAll(async () => {
+  [upstream, dc] = await Promise.all([startFakeUpstream(), startFakeDiscord()]);
+  app = await createApp(
+    parseConfig({
+      MEMPOOL_API_URL: upstream.mempoolUrl,
+      COINGECKO_API_URL: upstream.coingeckoUrl,
+      STORE_URL: "memory://",
+    }),
+    { logger, clock },
+  );
+  bot = createDiscordBot({
+    registry: app.registry,
+    deps: { ...app.deps, digest },
+    token: dc.token,
+    applicationId: dc.applicationId,
+    apiUrl: dc.apiUrl,
+    logger,
+    clock: { now: () => new Date() },
+  });
+  await bot.start();
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await app?.close();
+  await Promise.all([dc?.close(), upstream?.close()]);
+});
+
+function run(name: string, options: OptionValues = {}, where = {}): Promise<InteractionResult> {
+  return dc.interact(slashCommand(dc, name, options, where));
+}
+
+/** All text a user sees in a message's embeds. */
+function textOf(message: { embeds?: Array<Record<string, unknown>> }): string {
+  return JSON.stringify(message.embeds ?? []);
+}
+
+function expectNoMentions(result: InteractionResult): void {
+  for (const body of [result.callback.data, ...result.edits, ...result.followups].filter(Boolean)) {
+    if (body.embeds || body.content) expect(body.allowed_mentions).toEqual({ parse: [] });
+  }
+}
+
+describe("connecting", () => {
+  it("identifies with the token and only the Guilds intent, over uncompressed JSON", () => {
+    expect(dc.identifies).toHaveLength(1);
+    expect(dc.identifies[0].token).toBe(dc.token);
+    expect(dc.identifies[0].intents).toBe(1);
+    expect(dc.gatewayQueries[0]!.get("v")).toBe("10");
+    expect(dc.gatewayQueries[0]!.get("compress")).toBeNull();
+    expect(bot.client.isReady()).toBe(true);
+    expect(dc.calls.find((c) => c.path === "/gateway/bot")!.authorization).toBe(`Bot ${dc.token}`);
+  });
+});
+
+describe("every command answers with an embed", () => {
+  /** Per command: options, the title, and text that must appear (numbers from the fake upstream
+   * where the command uses it: price 91,250; Foundry 294 of 1,000 blocks → 29.4%). */
+  const cases: Record<string, { options: OptionValues; title: RegExp; shows: string[] }> = {
+    mining_cost: { options: { region: "paraguay" }, title: /Paraguay/, shows: ["$91,250", "Paraguay"] },
+    migration: { options: {}, title: /cost per BTC by region/, shows: ["$91,250", "Russia"] },
+    concentration: { options: {}, title: /concentrated/, shows: ["1,000 blocks", "Foundry USA 29.4%"] },
+    edge_ai: { options: { year: 2030 }, title: /Edge-AI market in 2030/, shows: ["CAGR"] },
+    edge_fit: {
+      options: { model: "llama_3_1_8b", device: "raspberry_pi_5_8gb" },
+      title: /Llama 3\.1 8B on Raspberry Pi 5/,
+      shows: ["q4\\\\_k\\\\_m", "tokens/s"],
+    },
+    digest: { options: { action: "status" }, title: /^Digest$/, shows: ["No digest here yet"] },
+    sources: { options: {}, title: /^Sources$/, shows: ["live"] },
+    help: { options: {}, title: /Decentra/, shows: ["/mining_cost", "/edge_fit", "/digest"] },
+  };
+
+  it("has a case for every registered command", () => {
+    expect(Object.keys(cases).sort()).toEqual(app.registry.commands.map((c) => c.name).sort());
+  });
+
+  for (const [name, expected] of Object.entries(cases)) {
+    it(`/${name}`, async () => {
+      const command = app.registry.find(name)!;
+      const result = await run(name, expected.options);
+      // Upstream commands defer (type 5) and then edit; the others answer at once (type 4).
+      expect(result.callback.type).toBe(command.usesUpstream ? 5 : 4);
+      expect(command.usesUpstream ? result.edits : []).toHaveLength(command.usesUpstream ? 1 : 0);
+      const [embed] = result.final.embeds;
+      expect(embed.title).toMatch(expected.title);
+      expect(embed.color).not.toBe(COLORS.error);
+      for (const text of expected.shows) expect(textOf(result.final)).toContain(text);
+      expect(result.final.flags ?? 0).toBe(0);
+      expectNoMentions(result);
+    });
+  }
+
+  it("shows sources and their age in the footer", async () => {
+    const result = await run("mining_cost", { region: "texas", machine: "s21_xp" });
+    const footer = result.final.embeds.at(-1).footer.text as string;
+    expect(footer).toMatch(/BTC price: 127\.0\.0\.1:\d+ \/v1\/prices, (live|cached) \d+ s/);
+    expect(textOf(result.final)).toContain("Antminer S21 XP");
+  });
+});
+
+describe("autocomplete", () => {
+  it("completes a region prefix from the snapshot without touching the upstream", async () => {
+    const before = upstream.totalRequests();
+    const result = await dc.interact(autocomplete(dc, "mining_cost", { region: "par" }, "region"));
+    expect(result.callback.type).toBe(8);
+    expect(result.callback.data.choices[0]).toEqual({ name: "Paraguay", value: "paraguay" });
+    expect(upstream.totalRequests()).toBe(before);
+  });
+
+  it("offers at most 25 machines, each an id the command accepts", async () => {
+    const result = await dc.interact(
+      autocomplete(dc, "mining_cost", { region: "paraguay", machine: "" }, "machine"),
+    );
+    const choices = result.callback.data.choices as Array<{ name: string; value: string }>;
+    expect(choices.length).toBeGreaterThan(5);
+    expect(choices.length).toBeLessThanOrEqual(25);
+    expect(choices).toContainEqual({ name: "Antminer S21 XP", value: "s21_xp" });
+  });
+});
+
+describe("errors", () => {
+  it("answers a bad input ephemerally, naming the option, without deferring or fetching", async () => {
+    const before = upstream.totalRequests();
+    const result = await run("mining_cost", { usd_per_kwh: 5 });
+    expect(result.callback.type).toBe(4);
+    expect(result.callback.data.flags).toBe(64);
+    const [embed] = result.callback.data.embeds;
+    expect(embed.color).toBe(COLORS.error);
+    expect(embed.description).toContain("usd\\_per\\_kwh");
+    expect(embed.description).toContain("from 0 to 2");
+    expect(upstream.totalRequests()).toBe(before);
+  });
+
+  it("turns an error found while running a deferred command into an ephemeral follow-up", async () => {
+    const result = await run("mining_cost", { region: "atlantis" });
+    expect(result.callback.type).toBe(5);
+    expect(result.deleted).toBe(true);
+    expect(result.followups).toHaveLength(1);
+    expect(result.final.flags).toBe(64);
+    expect(textOf(result.final)).toContain('Unknown region \\"atlantis\\"');
+  });
+
+  it("cannot be made to ping: @everyone and a user mention are shown, not parsed", async () => {
+    const injected = "@everyone <@123> <@&456>";
+    for (const [name, options] of [
+      ["mining_cost", { machine: injected }],
+      ["edge_fit", { model: injected, device: "raspberry_pi_5_8gb" }],
+    ] as const) {
+      const result = await run(name, options);
+      expectNoMentions(result);
+      expect(result.final.allowed_mentions).toEqual({ parse: [] });
+      expect(textOf(result.final)).toContain("@everyone <@123> <@&456>");
+    }
+  });
+
+  it("keeps running after a reply fails (interaction expired)", async () => {
+    dc.failNext("POST /interactions/", 404, { code: 10062, message: "Unknown interaction" });
+    const failed = dc.interact(slashCommand(dc, "help"), { timeoutMs: 1500 });
+    await expect(failed).rejects.toThrow(/not answered/);
+    expect(logLines.some((l) => l.message === "discord interaction failed")).toBe(true);
+    const result = await run("help");
+    expect(result.callback.type).toBe(4);
+  });
+});
+
+describe("upstream trouble", () => {
+  const mining: RouteName[] = ["prices", "hashrate3d", "rewardStats", "tipHeight"];
+
+  it("defers when the upstream is slow, then edits the reply with the embed", async () => {
+    expireCaches();
+    for (const route of mining) {
+      const payload = defaultPayloads[route];
+      const reply = typeof payload === "string" ? replies.text(payload) : replies.json(payload);
+      upstream.respond(route, replies.delayed(1000, reply));
+    }
+    const result = await run("mining_cost", { region: "paraguay" });
+    upstream.reset();
+    expect(result.callback.type).toBe(5);
+    const callback = dc.calls.find((c) => c.path.endsWith("/callback") && c.body?.type === 5)!;
+    const edit = dc.calls.findLast((c) => c.method === "PATCH")!;
+    expect(edit.at - callback.at).toBeGreaterThan(900);
+    expect(textOf(result.final)).toContain("$91,250");
+    expect(result.final.embeds[0].color).toBe(COLORS.fresh);
+  });
+
+  it("answers from the stale cache, labelled, when the upstream is down", async () => {
+    expireCaches();
+    for (const route of [...mining, "coingeckoPrice"] as RouteName[])
+      upstream.respond(route, replies.status(503));
+    const result = await run("mining_cost", { region: "paraguay" });
+    expect(result.final.embeds[0].color).toBe(COLORS.stale);
+    expect(textOf(result.final)).toContain("$91,250");
+    expect(textOf(result.final)).toMatch(/⚠️ BTC price is stale[^"]*3 h/);
+    upstream.reset();
+  });
+
+  it("answers from the snapshot, labelled, when nothing was ever fetched", async () => {
+    upstream.respond("pools1m", replies.status(503));
+    const result = await run("concentration", { layer: "pools", window: "1m" });
+    expect(result.final.embeds[0].color).toBe(COLORS.fallback);
+    const warning = textOf(result.final).match(/⚠️ [^"\\]*/)?.[0] ?? "";
+    expect(warning).toMatch(/bundled snapshot/i);
+    expect(warning).toMatch(/live data unavailable/i);
+    expect(result.final.embeds.at(-1).footer.text).toContain("snapshot fallback");
+    upstream.reset();
+  });
+});
+
+describe("where and who", () => {
+  it("works in a DM", async () => {
+    const result = await run("edge_ai", { year: 2030 }, { dm: true });
+    expect(result.callback.type).toBe(4);
+    expect(result.final.embeds[0].title).toBe("Edge-AI market in 2030");
+  });
+
+  it("lets only Manage Channels / Manage Server change a server channel's digest", async () => {
+    const refused = await run("digest", { action: "subscribe" });
+    expect(refused.final.flags).toBe(64);
+    expect(textOf(refused.final)).toContain(MANAGE_REQUIREMENT);
+    expect(subscribed).toHaveLength(0);
+
+    const allowed = await run("digest", { action: "subscribe" }, { permissions: PERMISSIONS.manager });
+    expect(allowed.final.flags ?? 0).toBe(0);
+    expect(textOf(allowed.final)).toContain("Subscribed");
+    expect(subscribed[0]).toMatchObject({ platform: "discord", chatId: dc.channelId });
+
+    const inDm = await run("digest", { action: "subscribe" }, { dm: true });
+    expect(textOf(inDm.final)).toContain("Subscribed");
+    expect(subscribed[1]).toMatchObject({ platform: "discord", chatId: dc.dmChannelId });
+  });
+});
+
+describe("messenger (digest delivery)", () => {
+  const reply: Reply = {
+    title: "Daily digest",
+    summary: "Hashprice $37.13 per PH/s per day. @everyone",
+    fields: [],
+    sources: [],
+    warnings: [],
+    data: {},
+    generatedAt: "2025-12-01T08:00:00.000Z",
+  };
+
+  it("posts an embed to the channel with no mentions parsed", async () => {
+    await bot.messenger.send("1300000000000000777", reply);
+    const post = dc.calls.findLast(
+      (c) => c.method === "POST" && c.path === "/channels/1300000000000000777/messages",
+    )!;
+    expect(post.body.embeds[0].title).toBe("Daily digest");
+    expect(post.body.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it("maps missing permissions, unknown channel and missing access to permanent errors", async () => {
+    for (const [status, code] of [
+      [403, 50013],
+      [404, 10003],
+      [403, 50001],
+    ] as const) {
+      dc.failNext("POST /channels/", status, { code, message: "refused" });
+      const error = await bot.messenger.send("1300000000000000777", reply).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect((error as DeliveryError).permanent).toBe(true);
+    }
+  });
+
+  it("maps server errors to retryable errors", async () => {
+    dc.failNext("POST /channels/", 502, { message: "bad gateway" }, 10);
+    const error = await bot.messenger.send("1300000000000000777", reply).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as DeliveryError).permanent).toBe(false);
+  });
+});
+
+describe("command registration", () => {
+  it("registers every command globally by bulk overwrite, idempotently", async () => {
+    const options = {
+      registry: app.registry,
+      token: dc.token,
+      applicationId: dc.applicationId,
+      apiUrl: dc.apiUrl,
+    };
+    expect(await deployCommands(options)).toBe(app.registry.commands.length);
+    const first = dc.registeredCommands()!;
+    const put = dc.calls.findLast((c) => c.method === "PUT")!;
+    expect(put.path).toBe(`/applications/${dc.applicationId}/commands`);
+    expect(put.body.map((c: { name: string }) => c.name)).toEqual(app.registry.commands.map((c) => c.name));
+    expect(put.body.find((c: { name: string }) => c.name === "mining_cost").options.length).toBeGreaterThan(
+      5,
+    );
+
+    expect(await deployCommands(options)).toBe(app.registry.commands.length);
+    const second = dc.registeredCommands()!;
+    expect(second.map((c) => [c.id, c.name])).toEqual(first.map((c) => [c.id, c.name]));
+    const puts = dc.calls.filter((c) => c.method === "PUT");
+    expect(JSON.stringify(puts.at(-1)!.body)).toBe(JSON.stringify(puts.at(-2)!.body));
+  });
+
+  it("registers to one server when given a guild id", async () => {
+    const count = await deployCommands({
+      registry: app.registry,
+      token: dc.token,
+      applicationId: dc.applicationId,
+      apiUrl: dc.apiUrl,
+      guildId: dc.guildId,
+    });
+    expect(count).toBe(app.registry.commands.length);
+    expect(dc.registeredCommands(dc.guildId)).toHaveLength(count);
+  });
+});
+
+describe("shutdown", () => {
+  it("closes the gateway connection on stop", async () => {
+    await bot.stop();
+    expect(bot.client.isReady()).toBe(false);
+    await expect.poll(() => dc.connections(), { timeout: 2000 }).toBe(0);
+  });
+});
