@@ -1,0 +1,445 @@
+/** The real grammY bot from createTelegramBot against a fake Bot API server and a fake mempool /
+ * CoinGecko, both on 127.0.0.1: long polling and webhook mode. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createTelegramBot,
+  type TelegramBot,
+  type TelegramStartMode,
+} from "../../src/adapters/telegram/index.ts";
+import { type App, createApp } from "../../src/app.ts";
+import { parseConfig } from "../../src/config.ts";
+import type { Clock, Deps, DigestPort, NetworkData } from "../../src/core/index.ts";
+import { runTextLine } from "../../src/core/index.ts";
+import { escapeHtml } from "../../src/render/telegram.ts";
+import { closedPort, manualClock, recordingLogger } from "../data/helpers.ts";
+import {
+  channelPost,
+  checkTelegramHtml,
+  type FakeTelegram,
+  groupMessage,
+  privateMessage,
+  type SentMessage,
+  startFakeTelegram,
+} from "../support/fake-telegram.ts";
+import { type FakeUpstream, replies, startFakeUpstream } from "../support/fake-upstream.ts";
+
+interface Stack {
+  tg: FakeTelegram;
+  app: App;
+  deps: Deps;
+  bot: TelegramBot;
+  logger: ReturnType<typeof recordingLogger>;
+  port?: number;
+  close(): Promise<void>;
+}
+
+interface StackOptions {
+  upstream: { mempoolUrl: string; coingeckoUrl: string };
+  limit?: number;
+  clock?: Clock;
+  mode?: TelegramStartMode;
+  wrapDeps?: (deps: Deps) => Deps;
+}
+
+async function startStack(options: StackOptions): Promise<Stack> {
+  const logger = recordingLogger();
+  const tg = await startFakeTelegram();
+  const app = await createApp(
+    parseConfig({
+      MEMPOOL_API_URL: options.upstream.mempoolUrl,
+      COINGECKO_API_URL: options.upstream.coingeckoUrl,
+      STORE_URL: "memory://",
+      UPSTREAM_TIMEOUT_MS: "1000",
+    }),
+    { logger },
+  );
+  const deps = options.wrapDeps ? options.wrapDeps(app.deps) : app.deps;
+  const bot = createTelegramBot({
+    registry: app.registry,
+    deps,
+    token: tg.token,
+    apiRoot: tg.apiRoot,
+    logger,
+    commandsPerUserPerMinute: options.limit ?? 1000,
+    pollingTimeoutSeconds: 2,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const started = await bot.start(options.mode ?? { kind: "polling" });
+  return {
+    tg,
+    app,
+    deps,
+    bot,
+    logger,
+    ...(started.port !== undefined ? { port: started.port } : {}),
+    async close() {
+      await bot.stop();
+      await app.close();
+      await tg.close();
+    },
+  };
+}
+
+let chatCounter = 5000;
+/** A fresh chat per test: Telegram's 1 message/s per chat would otherwise pace the tests. */
+const nextChat = () => ++chatCounter;
+const nextGroup = () => -1_000_000_000_000 - ++chatCounter;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const firstLine = (m: SentMessage) => m.text.split("\n")[0];
+
+let upstream: FakeUpstream;
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+});
+afterAll(async () => {
+  await upstream.close();
+});
+
+describe("telegram bot, long polling", () => {
+  let stack: Stack;
+  let priceFails = false;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      upstream,
+      // A dependency that can be made to throw, to stand for any bug inside a command.
+      wrapDeps: (deps) => ({
+        ...deps,
+        network: new Proxy(deps.network, {
+          get(target, key) {
+            if (key === "btcPriceUsd" && priceFails)
+              return () => Promise.reject(new Error("price source exploded"));
+            const value = Reflect.get(target, key) as unknown;
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        }) as NetworkData,
+      }),
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it("publishes every registry command with setMyCommands at start", () => {
+    const [call] = stack.tg.calls("setMyCommands");
+    const commands = call!.commands as Array<{ command: string; description: string }>;
+    expect(commands.map((c) => c.command)).toEqual(stack.app.registry.commands.map((c) => c.name));
+    for (const c of commands) {
+      expect(c.command).toMatch(/^[a-z0-9_]{1,32}$/);
+      expect(c.description.length).toBeGreaterThan(0);
+      expect(c.description.length).toBeLessThanOrEqual(256);
+    }
+  });
+
+  it("answers every command in the registry with its title, in HTML, without link previews", async () => {
+    const { tg, app, deps } = stack;
+    for (const command of app.registry.commands) {
+      const chatId = nextChat();
+      const line = command.examples[0]!;
+      tg.pushUpdate(privateMessage(line, { chatId }));
+      const [message] = await tg.waitForMessages(1, { chatId });
+      const expected = await runTextLine(app.registry, line, {
+        deps,
+        invocation: { platform: "telegram", chatId: String(chatId), canManage: true },
+      });
+      expect(message!.parse_mode, command.name).toBe("HTML");
+      expect(message!.link_preview_options).toEqual({ is_disabled: true });
+      expect(message!.reply_parameters, "private chats get plain messages").toBeUndefined();
+      expect(firstLine(message!), command.name).toBe(`<b>${escapeHtml(expected!.title)}</b>`);
+      expect(checkTelegramHtml(message!.text)).toBeUndefined();
+      if (!expected!.error && expected!.sources.length) {
+        expect(message!.text.split("\n").at(-1), command.name).toMatch(/^<i>Sources: /);
+      }
+    }
+  });
+
+  it("computes mining_cost from the upstream's numbers", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
+    // Price $91,250 from the fake mempool /v1/prices; difficulty 155.97 T from /v1/mining/hashrate/3d.
+    expect(message!.text).toContain("$91,250");
+    expect(message!.text).toContain("155.97 T");
+    expect(message!.text).toMatch(/<i>Sources: BTC price — 127\.0\.0\.1:\d+ \/v1\/prices \((live|cached)/);
+  });
+
+  it("shows 'typing' for a command that waits on upstream data, and not for one that doesn't", async () => {
+    const upstreamChat = nextChat();
+    const localChat = nextChat();
+    stack.tg.pushUpdate(privateMessage("/concentration", { chatId: upstreamChat }));
+    stack.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId: localChat }));
+    await stack.tg.waitForMessages(1, { chatId: upstreamChat });
+    await stack.tg.waitForMessages(1, { chatId: localChat });
+    const actions = stack.tg.calls("sendChatAction");
+    expect(actions).toContainEqual(expect.objectContaining({ chat_id: upstreamChat, action: "typing" }));
+    expect(actions.filter((a) => a.chat_id === localChat)).toEqual([]);
+  });
+
+  it("answers /cmd@ThisBot in a group as a reply, and ignores /cmd@OtherBot", async () => {
+    const chatId = nextGroup();
+    stack.tg.pushUpdate(groupMessage("/mining_cost@OtherBot paraguay", { chatId, messageId: 71 }));
+    stack.tg.pushUpdate(groupMessage("/mining_cost@DecentraTestBot paraguay", { chatId, messageId: 72 }));
+    stack.tg.pushUpdate(groupMessage("/not_ours", { chatId, messageId: 73 }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
+    expect(message!.reply_parameters).toEqual({ message_id: 72, allow_sending_without_reply: true });
+    await sleep(300);
+    expect(stack.tg.sent.filter((m) => m.chat_id === chatId)).toHaveLength(1);
+  });
+
+  it("answers a channel post in the channel", async () => {
+    const chatId = nextGroup();
+    stack.tg.pushUpdate(channelPost("/edge_ai 2030", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).toBe("<b>Edge-AI market in 2030</b>");
+    expect(message!.reply_parameters).toBeUndefined();
+  });
+
+  it("answers bad input with a message naming the option and an example", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("/mining_cost usd_per_kwh=abc", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).toBe("<b>Can't do that</b>");
+    expect(message!.text).toMatch(
+      /usd_per_kwh must be a number \(for example usd_per_kwh=[\d.]+\); got &quot;abc&quot;/,
+    );
+  });
+
+  it("escapes an HTML-injection attempt in an argument", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage('/mining_cost "<b>x</b>"', { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(message!.text).toContain("&lt;b&gt;x&lt;/b&gt;");
+    expect(message!.text).not.toContain("<b>x</b>");
+    expect(checkTelegramHtml(message!.text)).toBeUndefined();
+  });
+
+  it("retries a 429 on sendMessage after retry_after and delivers the answer", async () => {
+    const chatId = nextChat();
+    stack.tg.failNext("sendMessage", { status: 429, retry_after: 1 });
+    const before = stack.tg.calls("sendMessage").length;
+    stack.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId, timeoutMs: 5000 });
+    expect(firstLine(message!)).toBe("<b>Edge-AI market in 2030</b>");
+    const attempts = stack.tg.calls("sendMessage").slice(before);
+    expect(attempts.filter((a) => a.chat_id === chatId)).toHaveLength(2);
+  });
+
+  it("answers an internal error with an error id, logs it, and keeps answering", async () => {
+    const chatId = nextChat();
+    priceFails = true;
+    stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
+    const [failed] = await stack.tg.waitForMessages(1, { chatId });
+    priceFails = false;
+    expect(firstLine(failed!)).toBe("<b>Something went wrong</b>");
+    const errorId = /Error id: ([0-9a-f]{8})\./.exec(failed!.text)?.[1];
+    expect(errorId).toBeDefined();
+    expect(failed!.text).not.toContain("exploded");
+    const logged = stack.logger.lines.find((l) => l.level === "error" && l.fields?.errorId === errorId);
+    expect(String(logged?.fields?.error)).toContain("price source exploded");
+
+    stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
+    const [, next] = await stack.tg.waitForMessages(2, { chatId });
+    expect(firstLine(next!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
+  });
+
+  it("keeps polling when an answer cannot be delivered (bot blocked)", async () => {
+    const blocked = nextChat();
+    const other = nextChat();
+    stack.tg.failNext("sendMessage", { status: 403, description: "Forbidden: bot was blocked by the user" });
+    stack.tg.pushUpdate(privateMessage("/help", { chatId: blocked }));
+    await waitFor(() => stack.logger.lines.some((l) => l.message === "telegram answer not delivered"));
+    stack.tg.pushUpdate(privateMessage("/help", { chatId: other }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId: other });
+    expect(firstLine(message!)).toMatch(/^<b>Decentra/);
+    const warning = stack.logger.lines.find((l) => l.message === "telegram answer not delivered");
+    expect(warning?.fields?.error).toBe("sendMessage: 403 Forbidden: bot was blocked by the user");
+  });
+
+  it("answers /start with the help", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("/start", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(message!.text).toContain("<b>/mining_cost</b>");
+  });
+
+  it("never logs the token", () => {
+    const all = JSON.stringify(stack.logger.lines);
+    expect(all).not.toContain(stack.tg.token);
+    expect(all).not.toContain(stack.tg.token.split(":")[1]);
+  });
+});
+
+describe("telegram bot, upstream down", () => {
+  it("answers from the bundled snapshot and says so", async () => {
+    const port = await closedPort();
+    const stack = await startStack({
+      upstream: {
+        mempoolUrl: `http://127.0.0.1:${port}/api`,
+        coingeckoUrl: `http://127.0.0.1:${port}/api/v3`,
+      },
+    });
+    try {
+      const chatId = nextChat();
+      stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
+      const [message] = await stack.tg.waitForMessages(1, { chatId });
+      expect(firstLine(message!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
+      expect(message!.text).toMatch(/\n⚠️ [^\n]*bundled snapshot[^\n]*BTC price/);
+      expect(message!.text).toMatch(/<i>Sources: BTC price — [^\n]*\(snapshot, as of /);
+      // The price is the snapshot's, not the (unreachable) upstream's.
+      expect(message!.text).not.toContain("$91,250");
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe("telegram bot, per-user command limit", () => {
+  it("answers once with a notice, then ignores the user until the window frees", async () => {
+    const clock = manualClock();
+    const stack = await startStack({ upstream, limit: 2, clock });
+    try {
+      const user = 777;
+      const groups = [nextGroup(), nextGroup(), nextGroup(), nextGroup(), nextGroup()];
+      for (const chatId of groups.slice(0, 4))
+        stack.tg.pushUpdate(groupMessage("/help", { chatId, userId: user }));
+      await stack.tg.waitForMessages(3);
+      await sleep(300);
+      const texts = groups.map((chatId) =>
+        stack.tg.sent.filter((m) => m.chat_id === chatId).map((m) => m.text),
+      );
+      expect(texts[0]![0]).toMatch(/^<b>Decentra/);
+      expect(texts[1]).toHaveLength(1);
+      expect(texts[2]).toEqual(["<b>Slow down</b>\nYou're sending commands too fast; try again in 60 s."]);
+      expect(texts[3], "ignored after the notice").toEqual([]);
+      // Another user is not affected.
+      const otherChat = nextGroup();
+      stack.tg.pushUpdate(groupMessage("/help", { chatId: otherChat, userId: 778 }));
+      await stack.tg.waitForMessages(1, { chatId: otherChat });
+
+      clock.advance(60_001);
+      stack.tg.pushUpdate(groupMessage("/help", { chatId: groups[4]!, userId: user }));
+      const [again] = await stack.tg.waitForMessages(1, { chatId: groups[4]! });
+      expect(firstLine(again!)).toMatch(/^<b>Decentra/);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe("telegram bot, group permissions", () => {
+  it("lets a group administrator subscribe the digest and tells a member who may", async () => {
+    const subscribed: string[] = [];
+    const digest: DigestPort = {
+      async subscribe(input) {
+        subscribed.push(`${input.platform}:${input.chatId}:${input.userId}`);
+        const now = new Date().toISOString();
+        const subscription = { ...input, enabled: true, createdAt: now, updatedAt: now };
+        return { subscription, created: true, nextRuns: ["2025-12-02T08:00:00.000Z"] };
+      },
+      unsubscribe: async () => false,
+      status: async () => ({ nextRuns: [] }),
+      preview: () => Promise.reject(new Error("not used")),
+    };
+    const stack = await startStack({ upstream, wrapDeps: (deps) => ({ ...deps, digest }) });
+    try {
+      const chatId = nextGroup();
+      const admin = 11;
+      const member = 12;
+      stack.tg.setChatMember(chatId, admin, "administrator");
+      stack.tg.pushUpdate(groupMessage('/digest subscribe "0 8 * * *" UTC', { chatId, userId: member }));
+      const [refused] = await stack.tg.waitForMessages(1, { chatId });
+      expect(refused!.text).toBe("<b>Not allowed</b>\nOnly group administrators can change the digest.");
+      expect(subscribed).toEqual([]);
+
+      stack.tg.pushUpdate(groupMessage('/digest subscribe "0 8 * * *" UTC', { chatId, userId: admin }));
+      const [, accepted] = await stack.tg.waitForMessages(2, { chatId });
+      expect(accepted!.text).toMatch(/^<b>Digest<\/b>\nSubscribed: &quot;0 8 \* \* \*&quot; \(UTC\)/);
+      expect(subscribed).toEqual([`telegram:${chatId}:${admin}`]);
+
+      // Each (chat, user) is asked of Telegram once, then cached.
+      stack.tg.pushUpdate(groupMessage("/digest status", { chatId, userId: admin }));
+      await stack.tg.waitForMessages(3, { chatId, timeoutMs: 4000 });
+      expect(stack.tg.calls("getChatMember").map((c) => c.user_id)).toEqual([member, admin]);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+describe("telegram bot, webhook mode", () => {
+  it("answers updates POSTed with the secret, refuses others with 401, and closes on stop", async () => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}/telegram`;
+    const stack = await startStack({
+      upstream,
+      mode: { kind: "webhook", url, secret: "s3cret_Token-1", port, host: "127.0.0.1" },
+    });
+    let stopped = false;
+    try {
+      expect(stack.port).toBe(port);
+      expect(stack.tg.webhook).toEqual({ url, secret_token: "s3cret_Token-1" });
+      expect(stack.tg.calls("setWebhook")[0]).toMatchObject({ allowed_updates: ["message", "channel_post"] });
+      expect(stack.tg.calls("getUpdates"), "no polling in webhook mode").toEqual([]);
+
+      const chatId = nextChat();
+      expect(
+        await stack.tg.deliverWebhook(privateMessage("/edge_ai 2030", { chatId }), { secret: null }),
+      ).toBe(401);
+      expect(
+        await stack.tg.deliverWebhook(privateMessage("/edge_ai 2030", { chatId }), { secret: "wrong" }),
+      ).toBe(401);
+      expect(await stack.tg.deliverWebhook(privateMessage("/edge_ai 2031", { chatId }))).toBe(200);
+      const [message] = await stack.tg.waitForMessages(1, { chatId });
+      expect(firstLine(message!)).toBe("<b>Edge-AI market in 2031</b>");
+      await sleep(200);
+      expect(stack.tg.sent.filter((m) => m.chat_id === chatId)).toHaveLength(1);
+
+      expect((await fetch(url)).status).toBe(405);
+
+      await stack.bot.stop();
+      stopped = true;
+      await expect(fetch(url, { method: "POST", body: "{}" })).rejects.toThrow();
+    } finally {
+      if (!stopped) await stack.bot.stop();
+      await stack.app.close();
+      await stack.tg.close();
+    }
+  });
+});
+
+describe("telegram bot, graceful stop", () => {
+  it("stops polling and finishes the answer in flight before resolving", async () => {
+    const stack = await startStack({ upstream });
+    try {
+      upstream.respond("prices", replies.delayed(400, replies.json({ time: 1_764_547_200, USD: 90_000 })));
+      const chatId = nextChat();
+      stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
+      // The typing action shows the update is being handled; the price answer is still 400 ms away.
+      await waitFor(() => stack.tg.calls("sendChatAction").some((c) => c.chat_id === chatId));
+      expect(stack.tg.sent.filter((m) => m.chat_id === chatId)).toEqual([]);
+      await stack.bot.stop();
+      const answered = stack.tg.sent.filter((m) => m.chat_id === chatId);
+      expect(answered).toHaveLength(1);
+      expect(answered[0]!.text).toContain("$90,000");
+
+      // No more polling: a new update stays unanswered.
+      const later = nextChat();
+      stack.tg.pushUpdate(privateMessage("/help", { chatId: later }));
+      await sleep(300);
+      expect(stack.tg.sent.filter((m) => m.chat_id === later)).toEqual([]);
+    } finally {
+      upstream.reset();
+      await stack.close();
+    }
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await sleep(10);
+  }
+}
