@@ -48,6 +48,9 @@ export interface InteractionResult {
   final: any;
   /** Milliseconds from dispatching INTERACTION_CREATE to the request that completed the answer. */
   ms: number;
+  /** Milliseconds from dispatching INTERACTION_CREATE to the interaction callback (the acknowledgement
+   * Discord wants within 3 s). */
+  ackMs: number;
 }
 
 export interface FakeDiscord {
@@ -100,7 +103,10 @@ export function snowflake(): string {
 
 interface Pending {
   dispatchedAt: number;
-  result: Omit<InteractionResult, "final" | "ms" | "callback"> & { callback?: InteractionResult["callback"] };
+  result: Omit<InteractionResult, "final" | "ms" | "ackMs" | "callback"> & {
+    callback?: InteractionResult["callback"];
+  };
+  ackAt?: number;
   resolve(result: InteractionResult): void;
 }
 
@@ -238,6 +244,7 @@ export async function startFakeDiscord(
         const entry = pending.get(itoken!);
         if (entry) {
           entry.result.callback = call.body;
+          entry.ackAt = call.at;
           // A deferral (5, 6) is completed later by an edit or a follow-up.
           if (call.body?.type !== 5 && call.body?.type !== 6) settle(itoken!, call.at);
         }
@@ -360,7 +367,13 @@ export async function startFakeDiscord(
     pending.delete(interactionToken);
     const { result } = entry;
     const final = result.followups.at(-1) ?? result.edits.at(-1) ?? result.callback!.data;
-    entry.resolve({ ...result, callback: result.callback!, final, ms: at - entry.dispatchedAt });
+    entry.resolve({
+      ...result,
+      callback: result.callback!,
+      final,
+      ms: at - entry.dispatchedAt,
+      ackMs: (entry.ackAt ?? at) - entry.dispatchedAt,
+    });
   }
 
   // ---- gateway ----------------------------------------------------------------------------------
