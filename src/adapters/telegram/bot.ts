@@ -64,7 +64,8 @@ const DESCRIPTION_LIMIT = 256;
 export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const { registry, deps, logger } = options;
   const clock = options.clock ?? deps.clock;
-  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT } });
+  const apiRoot = (options.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT).replace(/\/+$/, "");
+  const bot = new Bot(options.token, { client: { apiRoot } });
   installFloodControl(bot.api, options.throttle ?? true);
   const limiter = createCommandLimiter({ limit: options.commandsPerUserPerMinute, windowMs: 60_000, clock });
   const isAdmin = createAdminCheck({ api: bot.api, clock, logger, ttlMs: options.adminCacheMs ?? 60_000 });
