@@ -1,6 +1,10 @@
 /** The real discord.js Client, logged in to a fake Discord on 127.0.0.1, answering with data from a
  * fake mempool/CoinGecko: every command, autocomplete, errors, deferral, upstream failure, mention
  * injection, DMs, digest permissions, delivery errors, command registration and shutdown. */
+import { execFile } from "node:child_process";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscordBot, type DiscordBot, MANAGE_REQUIREMENT } from "../../src/adapters/discord/bot.ts";
 import { deployCommands } from "../../src/adapters/discord/deploy.ts";
@@ -25,6 +29,9 @@ import {
   replies,
   startFakeUpstream,
 } from "../support/fake-upstream.ts";
+
+const execFileAsync = promisify(execFile);
+const root = fileURLToPath(new URL("../..", import.meta.url));
 
 const logLines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
 const logger: Logger = {
@@ -370,6 +377,32 @@ describe("command registration", () => {
     });
     expect(count).toBe(app.registry.commands.length);
     expect(dc.registeredCommands(dc.guildId)).toHaveLength(count);
+  });
+});
+
+describe("npm run deploy:discord", () => {
+  it("registers the commands from the environment and says where", async () => {
+    const env = {
+      PATH: process.env.PATH,
+      DISCORD_TOKEN: dc.token,
+      DISCORD_APPLICATION_ID: dc.applicationId,
+      DISCORD_API_URL: dc.apiUrl,
+      DISCORD_GUILD_ID: "1300000000000000888",
+    };
+    const { stdout } = await execFileAsync(process.execPath, ["src/deploy-discord.ts"], { env, cwd: root });
+    expect(stdout.trim()).toBe(
+      `Registered ${app.registry.commands.length} commands to server 1300000000000000888.`,
+    );
+    expect(dc.registeredCommands("1300000000000000888")).toHaveLength(app.registry.commands.length);
+  });
+
+  it("explains what is missing without a token", async () => {
+    const failure = await execFileAsync(process.execPath, [`${root}/src/deploy-discord.ts`], {
+      env: { PATH: process.env.PATH },
+      cwd: tmpdir(),
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 78 });
+    expect((failure as { stderr: string }).stderr).toContain("DISCORD_TOKEN and DISCORD_APPLICATION_ID");
   });
 });
 
