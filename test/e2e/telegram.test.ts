@@ -219,8 +219,10 @@ describe("telegram bot, long polling", () => {
     const chatId = nextChat();
     stack.tg.failNext("sendMessage", { status: 429, retry_after: 1 });
     const before = stack.tg.calls("sendMessage").length;
+    const pushed = performance.now();
     stack.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId }));
     const [message] = await stack.tg.waitForMessages(1, { chatId, timeoutMs: 5000 });
+    expect(message!.receivedAt - pushed, "waited retry_after = 1 s").toBeGreaterThanOrEqual(950);
     expect(firstLine(message!)).toBe("<b>Edge-AI market in 2030</b>");
     const attempts = stack.tg.calls("sendMessage").slice(before);
     expect(attempts.filter((a) => a.chat_id === chatId)).toHaveLength(2);
