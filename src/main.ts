@@ -1,8 +1,13 @@
-/** Composition root: configuration → app (store, data, commands) → the adapters that are
- * configured → graceful shutdown. With no platform token it opens the console. */
+/** Composition root: configuration → app (store, data, commands) → the platform adapters that are
+ * configured → the digest scheduler → graceful shutdown. With no platform token it opens the console. */
+import { hostname } from "node:os";
 import { runConsole } from "./adapters/cli/console.ts";
+import { createDiscordBot } from "./adapters/discord/index.ts";
+import { createTelegramBot } from "./adapters/telegram/index.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, parseConfig, redactedConfig } from "./config.ts";
+import type { Deps, Messenger } from "./core/index.ts";
+import { createDigestService } from "./digest/scheduler.ts";
 import { loadDotEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
 
@@ -24,10 +29,7 @@ const secrets = [
 const logger = createLogger({ level: config.LOG_LEVEL, secrets: secrets.filter((s) => s !== undefined) });
 const app = await createApp(config, { logger });
 
-const platforms = [config.TELEGRAM_BOT_TOKEN && "telegram", config.DISCORD_TOKEN && "discord"].filter(
-  Boolean,
-);
-if (platforms.length === 0) {
+if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
   process.stdout.write(
     "Decentra console — type a command (help, mining_cost paraguay, edge_fit llama_3_1_8b rtx_4090), exit to quit.\n" +
       "To connect chats, set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN + DISCORD_APPLICATION_ID in .env (see README).\n",
@@ -35,9 +37,85 @@ if (platforms.length === 0) {
   await runConsole(app.registry, app.deps, process.stdin, {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
-    prompt: process.stdin.isTTY ? "decentra> " : undefined,
+    ...(process.stdin.isTTY ? { prompt: "decentra> " } : {}),
   });
   await app.close();
 } else {
-  logger.info("starting", { platforms, config: redactedConfig(config) });
+  logger.info("starting", { config: redactedConfig(config) });
+  // The adapters share one deps object; the digest port is added to it before any update arrives.
+  const deps: Deps = { ...app.deps };
+  const messengers: Messenger[] = [];
+  const starts: Array<() => Promise<unknown>> = [];
+  const stops: Array<() => Promise<void>> = [];
+
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const telegram = createTelegramBot({
+      registry: app.registry,
+      deps,
+      token: config.TELEGRAM_BOT_TOKEN,
+      apiRoot: config.TELEGRAM_API_ROOT,
+      logger,
+      commandsPerUserPerMinute: config.COMMANDS_PER_USER_PER_MINUTE,
+    });
+    const webhook = config.TELEGRAM_WEBHOOK_URL;
+    const mode = webhook
+      ? {
+          kind: "webhook" as const,
+          url: webhook,
+          secret: config.TELEGRAM_WEBHOOK_SECRET!,
+          port: config.TELEGRAM_WEBHOOK_PORT,
+        }
+      : { kind: "polling" as const };
+    messengers.push(telegram.messenger);
+    starts.push(() => telegram.start(mode));
+    stops.push(() => telegram.stop());
+  }
+  if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
+    const discord = createDiscordBot({
+      registry: app.registry,
+      deps,
+      token: config.DISCORD_TOKEN,
+      applicationId: config.DISCORD_APPLICATION_ID,
+      apiUrl: config.DISCORD_API_URL,
+      logger,
+      clock: app.deps.clock,
+    });
+    messengers.push(discord.messenger);
+    starts.push(() => discord.start());
+    stops.push(() => discord.stop());
+  }
+  if (config.DIGEST_ENABLED) {
+    const digest = createDigestService({
+      store: app.store,
+      registry: app.registry,
+      deps: app.deps,
+      messengers,
+      clock: app.deps.clock,
+      logger,
+      minIntervalSeconds: config.DIGEST_MIN_INTERVAL_SECONDS,
+      catchupSeconds: config.DIGEST_CATCHUP_SECONDS,
+      instanceId: `${hostname()}:${process.pid}`,
+    });
+    deps.digest = digest;
+    starts.push(() => digest.start());
+    // Stopped first, so no post starts while the adapters shut down.
+    stops.unshift(() => digest.stop());
+  }
+
+  for (const start of starts) await start();
+  logger.info("started", { platforms: messengers.map((m) => m.platform), digest: config.DIGEST_ENABLED });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("stopping", { signal });
+    for (const stop of stops)
+      await stop().catch((error) => logger.error("stop failed", { error: String(error) }));
+    await app.close();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
 }
