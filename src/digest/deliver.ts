@@ -1,0 +1,44 @@
+/** One post to one chat, retried the way the platforms ask: a DeliveryError that is not permanent
+ * (429, 5xx, network) is retried with exponential backoff, waiting at least as long as the platform's
+ * retry-after; a permanent one (bot removed, chat deleted, missing permission) stops at once. */
+import { DeliveryError } from "../core/errors.ts";
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** The wait after the first failure; doubled after each further one. */
+  baseDelayMs: number;
+  /** The backoff never grows past this (a longer retry-after is still honoured). */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
+
+export type SendOutcome =
+  | { ok: true; attempts: number }
+  | { ok: false; permanent: boolean; attempts: number; reason: string };
+
+export async function sendWithRetry(
+  send: () => Promise<void>,
+  policy: RetryPolicy,
+  sleep: (ms: number) => Promise<void>,
+  onRetry: (attempt: number, delayMs: number, reason: string) => void = () => {},
+): Promise<SendOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send();
+      return { ok: true, attempts: attempt };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      // Errors that are not DeliveryError (a network reset surfacing raw) are treated as transient.
+      const permanent = error instanceof DeliveryError && error.permanent;
+      if (permanent || attempt >= policy.maxAttempts)
+        return { ok: false, permanent, attempts: attempt, reason };
+      const backoffMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const retryAfterMs = error instanceof DeliveryError ? (error.retryAfterMs ?? 0) : 0;
+      const delayMs = Math.max(backoffMs, retryAfterMs);
+      onRetry(attempt, delayMs, reason);
+      await sleep(delayMs);
+    }
+  }
+}

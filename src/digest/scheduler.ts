@@ -1,0 +1,381 @@
+/** The digest service: the DigestPort the digest command talks to, and the loop that posts digests.
+ *
+ * How "exactly once" holds, with restarts and with several instances sharing one store:
+ * - Every tick (once a second in production) each subscription's scheduled times in
+ *   (checked-up-to, now] are due. checked-up-to is kept in memory and persisted after the times
+ *   are handled, so a restarted process starts from where it left off and sees what it missed.
+ * - Before posting a due (chat, scheduled time), an instance claims `digest:sent:<chat>:<time>` with
+ *   the store's atomic claim (SET NX on Redis, one INSERT on SQLite). Only the winner posts; the
+ *   others move on. A claim is never released, so a post that failed after claiming is logged and
+ *   not repeated by anyone (at most once wins over at least once when a chat is failing).
+ * - A missed time less than catchupSeconds old is posted late, once; older ones are skipped and
+ *   logged.
+ * One timer for all subscriptions (instead of a cron job each) keeps this reasoning in one place:
+ * the cron library only answers "when", the store decides "who". */
+import type { Registry } from "../core/command.ts";
+import type {
+  Clock,
+  Deps,
+  DigestPort,
+  DigestSection,
+  DigestSubscription,
+  KeyValueStore,
+  Logger,
+  Messenger,
+} from "../core/ports.ts";
+import type { Reply } from "../core/reply.ts";
+import { createDigestContent } from "./content.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, sendWithRetry } from "./deliver.ts";
+import { createLimiter } from "./limit.ts";
+import { nextRuns, runsBetween, validateSchedule } from "./schedule.ts";
+import {
+  canonicalSections,
+  chatKey,
+  createSubscriptionRepository,
+  type DigestPlatform,
+  sentKey,
+} from "./subscriptions.ts";
+
+export interface DigestServiceOptions {
+  store: KeyValueStore;
+  /** The commands whose answers make up the sections. */
+  registry: Registry;
+  /** What those commands need; deps.digest is not used. */
+  deps: Deps;
+  /** One per configured platform; subscriptions of other platforms are left to other instances. */
+  messengers: readonly Messenger[];
+  clock: Clock;
+  logger: Logger;
+  /** DIGEST_MIN_INTERVAL_SECONDS: schedules firing more often are refused. */
+  minIntervalSeconds: number;
+  /** DIGEST_CATCHUP_SECONDS: how old a missed time may be and still be posted. */
+  catchupSeconds: number;
+  /** Names this process in log lines, to tell instances apart. */
+  instanceId: string;
+  /** How often the loop looks for due digests. Default 1000. */
+  tickIntervalMs?: number;
+  /** How often the subscription list is re-read, to see changes made through other instances.
+   * Default 5000; 0 re-reads on every tick. Changes made through this instance apply at once. */
+  refreshIntervalMs?: number;
+  /** Posts in flight at once, across chats. Default 16. */
+  maxConcurrentDeliveries?: number;
+  retry?: Partial<RetryPolicy>;
+  /** How long a delivery claim is kept. Default 8 days: longer than any catch-up window, so a
+   * claim outlives every chance of the same time being considered again. */
+  claimTtlMs?: number;
+  /** Waits between retries; tests pass one that returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface TickReport {
+  delivered: number;
+  /** Claimed by another instance first. */
+  claimedElsewhere: number;
+  /** Missed by more than the catch-up window. */
+  skipped: number;
+  failed: number;
+}
+
+export interface DigestService extends DigestPort {
+  /** Loads subscriptions, catches up what was missed, then ticks every tickIntervalMs. */
+  start(): Promise<void>;
+  /** Stops ticking and waits for posts in flight. */
+  stop(): Promise<void>;
+  /** Finds and posts what is due at `now` (default clock.now()), resolving when those posts are done.
+   * The loop calls it without waiting for the posts; tests call it with a fake clock. */
+  tick(now?: Date): Promise<TickReport>;
+}
+
+const DEFAULT_CLAIM_TTL_MS = 8 * 24 * 3600 * 1000;
+/** Shared content is kept this long after it is built; every chat due at one time is planned in the
+ * same tick, so a few minutes covers retries. */
+const CONTENT_RETENTION_MS = 15 * 60 * 1000;
+const NEXT_RUNS_SHOWN = 3;
+
+type DeliveryResult = "delivered" | "claimed_elsewhere" | "superseded" | "failed" | "disabled";
+
+/** What this instance knows about one chat's subscription. */
+interface Tracked {
+  subscription: DigestSubscription;
+  /** Every scheduled time at or before this has been handled. */
+  checkedUpToMs: number;
+  /** The first scheduled time after checkedUpToMs (Infinity when the schedule never fires again). */
+  nextDueMs: number;
+  /** A delivery for this chat is in flight; the next one waits, so posts stay in order. */
+  busy: boolean;
+}
+
+export function createDigestService(options: DigestServiceOptions): DigestService {
+  const { store, clock, logger, instanceId } = options;
+  const catchupMs = options.catchupSeconds * 1000;
+  const refreshIntervalMs = options.refreshIntervalMs ?? 5000;
+  const tickIntervalMs = options.tickIntervalMs ?? 1000;
+  const claimTtlMs = options.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
+  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const messengers = new Map(options.messengers.map((m) => [m.platform, m]));
+  const repo = createSubscriptionRepository(store, (key, problem) =>
+    logger.warn("digest: skipping a malformed subscription", { key, problem, instanceId }),
+  );
+  const content = createDigestContent({ registry: options.registry, deps: options.deps });
+  const limit = createLimiter(options.maxConcurrentDeliveries ?? 16);
+
+  const tracked = new Map<string, Tracked>();
+  let lastRefreshMs = Number.NEGATIVE_INFINITY;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  /** Scheduled times skipped as too old, for tick reports. */
+  let skippedCount = 0;
+  const inFlight = new Set<Promise<unknown>>();
+
+  // ---- what this instance knows ----
+
+  function track(subscription: DigestSubscription, floorMs: number): Tracked {
+    const key = chatKey(subscription.platform, subscription.chatId);
+    const existing = tracked.get(key);
+    const sameVersion = existing?.subscription.updatedAt === subscription.updatedAt;
+    // A changed subscription starts afresh from its update time; the same one never moves back.
+    const checkedUpToMs = existing && sameVersion ? Math.max(existing.checkedUpToMs, floorMs) : floorMs;
+    if (existing && sameVersion && checkedUpToMs === existing.checkedUpToMs) {
+      existing.subscription = subscription; // enabled may have changed elsewhere
+      return existing;
+    }
+    const entry: Tracked = existing ?? { subscription, checkedUpToMs, nextDueMs: 0, busy: false };
+    entry.subscription = subscription;
+    setCheckedUpTo(entry, checkedUpToMs);
+    tracked.set(key, entry);
+    return entry;
+  }
+
+  function setCheckedUpTo(entry: Tracked, atMs: number): void {
+    entry.checkedUpToMs = atMs;
+    const { schedule, tz } = entry.subscription;
+    entry.nextDueMs = nextRuns(schedule, tz, new Date(atMs), 1)[0]?.getTime() ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Re-reads subscriptions and watermarks, picking up changes made through other instances. */
+  async function refresh(now: Date): Promise<void> {
+    const [subscriptions, marks] = await Promise.all([repo.list(), repo.allCheckedUpTo()]);
+    const present = new Set<string>();
+    for (const subscription of subscriptions) {
+      const key = chatKey(subscription.platform, subscription.chatId);
+      present.add(key);
+      const floorMs = Math.max(marks.get(key)?.getTime() ?? 0, Date.parse(subscription.updatedAt));
+      track(subscription, floorMs);
+    }
+    for (const key of tracked.keys()) if (!present.has(key)) tracked.delete(key);
+    lastRefreshMs = now.getTime();
+  }
+
+  // ---- the loop ----
+
+  /** Finds what is due and starts delivering it; returns the deliveries without waiting for them. */
+  async function plan(now: Date): Promise<Array<Promise<DeliveryResult[]>>> {
+    if (now.getTime() - lastRefreshMs >= refreshIntervalMs) await refresh(now);
+    content.prune(new Date(now.getTime() - CONTENT_RETENTION_MS));
+    const jobs: Array<Promise<DeliveryResult[]>> = [];
+    for (const entry of tracked.values()) {
+      const { subscription } = entry;
+      if (!subscription.enabled || entry.busy || entry.nextDueMs > now.getTime()) continue;
+      if (!messengers.has(subscription.platform)) continue;
+      const due = dueTimes(entry, now);
+      setCheckedUpTo(entry, now.getTime());
+      entry.busy = true;
+      const job = deliverAll(entry, due, now).finally(() => {
+        entry.busy = false;
+      });
+      jobs.push(job);
+    }
+    return jobs;
+  }
+
+  /** The times in (checkedUpTo, now] still worth posting; older ones are logged and dropped. */
+  function dueTimes(entry: Tracked, now: Date): Date[] {
+    const { platform, chatId, schedule, tz } = entry.subscription;
+    const cutoffMs = now.getTime() - catchupMs;
+    if (entry.nextDueMs <= cutoffMs) {
+      const missed = runsBetween(schedule, tz, new Date(entry.checkedUpToMs), new Date(cutoffMs));
+      logger.warn("digest: skipped scheduled times older than the catch-up window", {
+        platform,
+        chatId,
+        skipped: missed.map((d) => d.toISOString()),
+        catchupSeconds: options.catchupSeconds,
+        instanceId,
+      });
+      skippedCount += missed.length;
+    }
+    return runsBetween(schedule, tz, new Date(Math.max(entry.checkedUpToMs, cutoffMs)), now);
+  }
+  /** One chat's due times, oldest first; then the watermark is persisted. */
+  async function deliverAll(
+    entry: Tracked,
+    due: readonly Date[],
+    plannedAt: Date,
+  ): Promise<DeliveryResult[]> {
+    const results: DeliveryResult[] = [];
+    const subscription = entry.subscription;
+    for (const scheduledAt of due) {
+      const result = await limit(() => deliverOne(entry, subscription, scheduledAt));
+      results.push(result);
+      // Unsubscribed or changed meanwhile: its new state has its own watermark (or none).
+      if (result === "superseded") return results;
+      if (result === "disabled") break;
+    }
+    await repo.setCheckedUpTo(subscription.platform, subscription.chatId, plannedAt).catch((error) =>
+      logger.error("digest: could not save the checked-up-to mark", {
+        platform: subscription.platform,
+        chatId: subscription.chatId,
+        error: String(error),
+        instanceId,
+      }),
+    );
+    return results;
+  }
+
+  async function deliverOne(
+    entry: Tracked,
+    subscription: DigestSubscription,
+    scheduledAt: Date,
+  ): Promise<DeliveryResult> {
+    const { platform, chatId } = subscription;
+    const fields = { platform, chatId, scheduledAt: scheduledAt.toISOString(), instanceId };
+    try {
+      // The user may have unsubscribed or changed the schedule through any instance since this
+      // instance last read the list; the stored subscription is the truth.
+      const current = await repo.get(platform, chatId);
+      if (!current?.enabled || current.updatedAt !== subscription.updatedAt) return "superseded";
+      if (!(await store.claim(sentKey(platform, chatId, scheduledAt), claimTtlMs)))
+        return "claimed_elsewhere";
+
+      const reply = await content.forScheduledTime(scheduledAt, subscription.sections);
+      const messenger = messengers.get(platform)!;
+      const outcome = await sendWithRetry(
+        () => messenger.send(chatId, reply),
+        retryPolicy,
+        sleep,
+        (attempt, delayMs, reason) =>
+          logger.warn("digest: post failed, retrying", { ...fields, attempt, delayMs, reason }),
+      );
+      if (outcome.ok) {
+        await repo.setLastDeliveredAt(platform, chatId, clock.now());
+        logger.info("digest: posted", {
+          ...fields,
+          attempts: outcome.attempts,
+          lateMs: clock.now().getTime() - scheduledAt.getTime(),
+        });
+        return "delivered";
+      }
+      if (outcome.permanent) {
+        await repo.disable(subscription, outcome.reason, clock.now());
+        entry.subscription = { ...subscription, enabled: false, disabledReason: outcome.reason };
+        logger.error("digest: subscription disabled after a permanent delivery failure", {
+          ...fields,
+          reason: outcome.reason,
+        });
+        return "disabled";
+      }
+      logger.error("digest: not posted after retries; this time is not retried", {
+        ...fields,
+        attempts: outcome.attempts,
+        reason: outcome.reason,
+      });
+      return "failed";
+    } catch (error) {
+      logger.error("digest: delivery failed", {
+        ...fields,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      return "failed";
+    }
+  }
+
+  async function tick(now: Date = clock.now()): Promise<TickReport> {
+    const skippedBefore = skippedCount;
+    const results = (await Promise.all(await plan(now))).flat();
+    const count = (result: DeliveryResult) => results.filter((r) => r === result).length;
+    return {
+      delivered: count("delivered"),
+      claimedElsewhere: count("claimed_elsewhere"),
+      skipped: skippedCount - skippedBefore,
+      failed: count("failed") + count("disabled"),
+    };
+  }
+
+  /** The production loop: plans each tick, lets deliveries run on while the next tick comes. */
+  async function loop(): Promise<void> {
+    if (!running) return;
+    try {
+      for (const job of await plan(clock.now())) {
+        inFlight.add(job);
+        void job.finally(() => inFlight.delete(job));
+      }
+    } catch (error) {
+      // A store hiccup costs one tick; the watermark was not advanced, so nothing is lost.
+      logger.error("digest: tick failed", { error: String(error), instanceId });
+    }
+    if (!running) return;
+    timer = setTimeout(loop, tickIntervalMs);
+    timer.unref();
+  }
+
+  // ---- the port ----
+
+  function upcoming(subscription: DigestSubscription, now: Date): string[] {
+    return nextRuns(subscription.schedule, subscription.tz, now, NEXT_RUNS_SHOWN).map((d) => d.toISOString());
+  }
+
+  return {
+    async subscribe(input) {
+      const now = clock.now();
+      const valid = validateSchedule(input.schedule, input.tz, options.minIntervalSeconds, now);
+      const { subscription, created } = await repo.upsert({ ...input, ...valid }, now);
+      track(subscription, now.getTime());
+      logger.info("digest: subscribed", {
+        platform: input.platform,
+        chatId: input.chatId,
+        created,
+        schedule: valid.schedule,
+        tz: valid.tz,
+        instanceId,
+      });
+      return { subscription, created, nextRuns: upcoming(subscription, now) };
+    },
+
+    async unsubscribe(platform: DigestPlatform, chatId: string) {
+      tracked.delete(chatKey(platform, chatId));
+      return repo.remove(platform, chatId);
+    },
+
+    async status(platform: DigestPlatform, chatId: string) {
+      const subscription = await repo.get(platform, chatId);
+      const lastDeliveredAt = await repo.lastDeliveredAt(platform, chatId);
+      return {
+        ...(subscription ? { subscription } : {}),
+        nextRuns: subscription?.enabled ? upcoming(subscription, clock.now()) : [],
+        ...(lastDeliveredAt ? { lastDeliveredAt } : {}),
+      };
+    },
+
+    preview(sections: DigestSection[]): Promise<Reply> {
+      return content.build(canonicalSections(sections));
+    },
+
+    async start() {
+      if (running) return;
+      if (messengers.size === 0)
+        throw new Error("the digest service needs at least one messenger to post with");
+      running = true;
+      await refresh(clock.now());
+      logger.info("digest: scheduler started", { subscriptions: tracked.size, instanceId });
+      await loop();
+    },
+
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+
+    tick,
+  };
+}

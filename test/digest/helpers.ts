@@ -1,0 +1,89 @@
+/** Shared pieces for the digest tests: a clock the test moves, a messenger that records (or fails)
+ * posts, and a service wired to in-memory deps. */
+import { createCommandRegistry } from "../../commands/index.ts";
+import type { Clock, KeyValueStore, Logger, Messenger, NetworkData, Reply } from "../../src/core/index.ts";
+import { createDigestService, type DigestServiceOptions } from "../../src/digest/scheduler.ts";
+import { memoryDeps } from "../support/memory-deps.ts";
+
+export interface FakeClock extends Clock {
+  set(iso: string | Date): void;
+  advance(ms: number): void;
+}
+
+export function fakeClock(iso: string): FakeClock {
+  let nowMs = Date.parse(iso);
+  return {
+    now: () => new Date(nowMs),
+    set: (at) => {
+      nowMs = typeof at === "string" ? Date.parse(at) : at.getTime();
+    },
+    advance: (ms) => {
+      nowMs += ms;
+    },
+  };
+}
+
+export interface Post {
+  platform: Messenger["platform"];
+  chatId: string;
+  scheduledAt: string | undefined;
+  reply: Reply;
+}
+
+/** A messenger that records each post; `behaviour` may throw (DeliveryError) or wait, per chat. */
+export function recordingMessenger(
+  platform: Messenger["platform"],
+  posts: Post[],
+  behaviour: (chatId: string, attempt: number) => Promise<void> | void = () => {},
+): Messenger & { attempts: Map<string, number> } {
+  const attempts = new Map<string, number>();
+  return {
+    platform,
+    attempts,
+    async send(chatId, reply) {
+      const attempt = (attempts.get(chatId) ?? 0) + 1;
+      attempts.set(chatId, attempt);
+      await behaviour(chatId, attempt);
+      posts.push({ platform, chatId, scheduledAt: reply.data.scheduledAt as string | undefined, reply });
+    },
+  };
+}
+
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  };
+  return { lines, debug: () => {}, info: log("info"), warn: log("warn"), error: log("error") };
+}
+
+export function testService(
+  overrides: Partial<Omit<DigestServiceOptions, "logger">> & {
+    store: KeyValueStore;
+    clock: FakeClock;
+    messengers: Messenger[];
+    network?: NetworkData;
+  },
+) {
+  const logger = recordingLogger();
+  const deps = memoryDeps({
+    clock: overrides.clock,
+    logger,
+    ...(overrides.network ? { network: overrides.network } : {}),
+  });
+  const sleeps: number[] = [];
+  const service = createDigestService({
+    registry: createCommandRegistry(),
+    deps,
+    logger,
+    minIntervalSeconds: 3600,
+    catchupSeconds: 6 * 3600,
+    instanceId: "test",
+    refreshIntervalMs: 0,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...overrides,
+  });
+  return { service, logger, sleeps };
+}
