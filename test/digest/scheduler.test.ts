@@ -235,6 +235,22 @@ describe("restart", () => {
       "1@2026-11-24T10:00:00.000Z",
     ]);
   });
+  it("a crash before the checked-up-to mark was saved does not repeat a post (the claim remembers)", async () => {
+    const store = createMemoryStore();
+    const posts: Post[] = [];
+    const clock = fakeClock("2026-11-24T06:00:00Z");
+    const first = testService({ store, clock, messengers: [recordingMessenger("telegram", posts)] });
+    await first.service.subscribe(sub("1"));
+    clock.set("2026-11-24T08:00:00Z");
+    await first.service.tick();
+    // As if the process died between posting and saving its mark.
+    await store.delete("digest:checked:telegram:1");
+
+    clock.set("2026-11-24T08:05:00Z");
+    const second = testService({ store, clock, messengers: [recordingMessenger("telegram", posts)] });
+    expect(await second.service.tick()).toMatchObject({ delivered: 0, claimedElsewhere: 1 });
+    expect(times(posts)).toEqual(["1@2026-11-24T08:00:00.000Z"]);
+  });
 });
 
 describe("delivery failures", () => {
