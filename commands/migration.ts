@@ -12,18 +12,11 @@ import {
 } from "../src/core/index.ts";
 import { moveHashrate, type RegionCost, rankRegionsByCost } from "../src/domain/migration.ts";
 import { hashrateEhsFromDifficulty } from "../src/domain/mining.ts";
-import { loadNetworkInputs, overrideOptions } from "./shared/network-inputs.ts";
+import { efficiencyOption, loadNetworkInputs, overrideOptions } from "./shared/network-inputs.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
 const options = {
-  efficiency: {
-    name: "efficiency",
-    description: "Efficiency in J/TH (default: fleet average 28.2)",
-    type: "number",
-    min: 1,
-    max: 500,
-    example: "17.5",
-  },
+  efficiency: efficiencyOption,
   price: overrideOptions.price,
   from: {
     name: "from",

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { defineCommand, fmt, lookupNamed, numberArg, type ReplyField, textArg } from "../src/core/index.ts";
 import { machineEconomics, miningEconomics } from "../src/domain/mining.ts";
-import { describeNetwork, loadNetworkInputs, overrideOptions as o } from "./shared/network-inputs.ts";
+import {
+  describeNetwork,
+  efficiencyOption,
+  loadNetworkInputs,
+  overrideOptions as o,
+} from "./shared/network-inputs.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
 const options = {
@@ -27,14 +32,7 @@ const options = {
     catalog: "machine",
     example: "S21 XP",
   },
-  efficiency: {
-    name: "efficiency",
-    description: "Efficiency in J/TH (default: fleet average 28.2)",
-    type: "number",
-    min: 1,
-    max: 500,
-    example: "17.5",
-  },
+  efficiency: efficiencyOption,
   pue: {
     name: "pue",
     description: "Power usage effectiveness, facility ÷ machine power (default 1.0)",

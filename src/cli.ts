@@ -1,19 +1,10 @@
 /** `npm run --silent cli -- <command> [args…] [--json]`: one answer, then exit. */
 import { runOnce } from "./adapters/cli/console.ts";
 import { createApp } from "./app.ts";
-import { ConfigError, parseConfig } from "./config.ts";
-import { loadDotEnv } from "./env.ts";
+import { loadConfigOrExit } from "./env.ts";
 import { createLogger } from "./logger.ts";
 
-loadDotEnv();
-let config: ReturnType<typeof parseConfig>;
-try {
-  config = parseConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(78);
-}
+const config = loadConfigOrExit();
 // The console keeps stderr for answers to bad input; only warnings and errors are logged there.
 const logger = createLogger({
   level: config.LOG_LEVEL === "info" || config.LOG_LEVEL === "debug" ? "error" : config.LOG_LEVEL,

@@ -2,18 +2,9 @@
  * DISCORD_GUILD_ID. Needs DISCORD_TOKEN and DISCORD_APPLICATION_ID (from .env or the environment). */
 import { createCommandRegistry } from "../commands/index.ts";
 import { deployCommands } from "./adapters/discord/deploy.ts";
-import { ConfigError, parseConfig } from "./config.ts";
-import { loadDotEnv } from "./env.ts";
+import { loadConfigOrExit } from "./env.ts";
 
-loadDotEnv();
-let config: ReturnType<typeof parseConfig>;
-try {
-  config = parseConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(78);
-}
+const config = loadConfigOrExit();
 if (!config.DISCORD_TOKEN || !config.DISCORD_APPLICATION_ID) {
   process.stderr.write(
     "deploy:discord needs DISCORD_TOKEN and DISCORD_APPLICATION_ID (Discord Developer Portal → your " +

@@ -5,21 +5,13 @@ import { runConsole } from "./adapters/cli/console.ts";
 import { createDiscordBot } from "./adapters/discord/index.ts";
 import { createTelegramBot } from "./adapters/telegram/index.ts";
 import { createApp } from "./app.ts";
-import { ConfigError, parseConfig, redactedConfig } from "./config.ts";
+import { redactedConfig } from "./config.ts";
 import type { Deps, Messenger } from "./core/index.ts";
 import { createDigestService } from "./digest/scheduler.ts";
-import { loadDotEnv } from "./env.ts";
+import { loadConfigOrExit } from "./env.ts";
 import { createLogger } from "./logger.ts";
 
-loadDotEnv();
-let config: ReturnType<typeof parseConfig>;
-try {
-  config = parseConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(78);
-}
+const config = loadConfigOrExit();
 const secrets = [
   config.TELEGRAM_BOT_TOKEN,
   config.DISCORD_TOKEN,

@@ -50,6 +50,16 @@ export async function loadNetworkInputs(deps: Deps, o: NetworkOverrides): Promis
   };
 }
 
+/** The machine efficiency option of mining_cost and migration. */
+export const efficiencyOption = {
+  name: "efficiency",
+  description: "Efficiency in J/TH (default: fleet average 28.2)",
+  type: "number",
+  min: 1,
+  max: 500,
+  example: "17.5",
+} as const;
+
 /** The override options shared by mining_cost and migration. */
 export const overrideOptions = {
   price: {
