@@ -37,16 +37,17 @@ export default defineCommand({
     return {
       title: "Sources",
       summary: `${live.length} live datasets (${stale ? `${stale} not fresh` : "all fresh or cached"}) and ${bundled.length} bundled reference datasets (snapshot assembled ${snapshot.assembledAt.slice(0, 10)}).`,
+      // Publishers' names are long; they go in fields so the table stays narrow enough for a phone.
       table: {
-        columns: ["Dataset", "Status", "As of", "Age", "Source"],
+        columns: ["Dataset", "Status", "As of", "Age"],
         rows: datasets.map((d) => [
           d.name,
           d.status,
           d.asOf.slice(0, 16).replace("T", " "),
           fmt.age(d.fetchedAt ?? d.asOf, now),
-          d.source,
         ]),
       },
+      fields: datasets.map((d) => ({ name: d.name, value: d.source })),
       sources: [],
       data: { datasets },
     };
