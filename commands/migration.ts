@@ -120,14 +120,14 @@ export default defineCommand({
       summary,
       fields,
       table: {
-        columns: ["Region", "$/kWh", "Cost/BTC", "Share", ""],
+        columns: ["Region", "$/kWh", "Cost/BTC", "Share", "At today's price"],
         align: ["left", "right", "right", "right", "left"],
         rows: regions.map((r) => [
           r.name,
           fmt.sig(r.usdPerKwh, 3),
           fmt.usd(r.costPerBtcUsd),
           partOf(r.id) ? "in country" : fmt.pct(r.sharePct),
-          r.underwater ? "under water" : "",
+          r.underwater ? "under water" : "profitable",
         ]),
       },
       sources: [

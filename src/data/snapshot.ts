@@ -134,7 +134,7 @@ export const snapshot: Snapshot = {
       partOf: "us_average",
       hashrateSharePct: 0,
       share: {
-        source: "n/f",
+        source: "counted in the United States share (no separate published figure)",
         asOf: "2025-10",
         note: "No separate figure found; Texas is counted inside the US share, so 0 here avoids double counting.",
       },
