@@ -165,9 +165,8 @@ function assemble(
   // Sections share inputs (the BTC price feeds three of them); say each problem once. Which section
   // it touches shows in that section's sources line.
   const warnings = unique(sections.flatMap((s) => s.warnings));
-  const when = (scheduledAt?.toISOString() ?? generatedAt).slice(0, 16).replace("T", " ");
   return {
-    title: scheduledAt ? `Decentra digest — ${when} UTC` : "Decentra digest (preview)",
+    title: scheduledAt ? `Decentra digest — ${utcTime(scheduledAt)} UTC` : "Decentra digest (preview)",
     summary:
       `Bitcoin mining and edge-AI decentralization, built ${generatedAt.slice(0, 16).replace("T", " ")} UTC.` +
       (warnings.length ? " Some figures are stale or from the bundled snapshot; see the warnings." : ""),
@@ -183,6 +182,12 @@ function assemble(
     },
     generatedAt,
   };
+}
+
+/** "2026-11-24 08:00", with seconds only when the schedule has them ("08:00:30"). */
+function utcTime(at: Date): string {
+  const iso = at.toISOString();
+  return iso.slice(0, at.getUTCSeconds() === 0 ? 16 : 19).replace("T", " ");
 }
 
 /** "Sources: BTC price (live, 30 s old); Regional power prices (snapshot, as of 2018)". */

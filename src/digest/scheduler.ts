@@ -1,7 +1,7 @@
 /** The digest service: the DigestPort the digest command talks to, and the loop that posts digests.
  *
  * How "exactly once" holds, with restarts and with several instances sharing one store:
- * - Every tick (once a second in production) each subscription's scheduled times in
+ * - Every tick (when the next digest falls due, and at least once a second) each subscription's scheduled times in
  *   (checked-up-to, now] are due. checked-up-to is kept in memory and persisted after the times
  *   are handled, so a restarted process starts from where it left off and sees what it missed.
  * - Before posting a due (chat, scheduled time), an instance claims `digest:sent:<chat>:<time>` with
@@ -52,7 +52,7 @@ export interface DigestServiceOptions {
   catchupSeconds: number;
   /** Names this process in log lines, to tell instances apart. */
   instanceId: string;
-  /** How often the loop looks for due digests. Default 1000. */
+  /** The longest the loop sleeps between looks (it wakes earlier when a digest falls due). Default 1000. */
   tickIntervalMs?: number;
   /** How often the subscription list is re-read, to see changes made through other instances.
    * Default 5000; 0 re-reads on every tick. Changes made through this instance apply at once. */
@@ -91,6 +91,8 @@ const DEFAULT_CLAIM_TTL_MS = 8 * 24 * 3600 * 1000;
  * same tick, so a few minutes covers retries. */
 const CONTENT_RETENTION_MS = 15 * 60 * 1000;
 const NEXT_RUNS_SHOWN = 3;
+/** The shortest pause between ticks, so a timer that fires a hair early cannot spin. */
+const MIN_TICK_GAP_MS = 10;
 
 type DeliveryResult = "delivered" | "claimed_elsewhere" | "superseded" | "failed" | "disabled";
 
@@ -183,6 +185,8 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
       entry.busy = true;
       const job = deliverAll(entry, due, now).finally(() => {
         entry.busy = false;
+        // Its next time may be close (a catch-up post ran into the following one).
+        wakeLoopEarly();
       });
       jobs.push(job);
     }
@@ -304,6 +308,7 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
   /** The production loop: plans each tick, lets deliveries run on while the next tick comes. */
   async function loop(): Promise<void> {
     if (!running) return;
+    timer = undefined;
     try {
       for (const job of await plan(clock.now())) {
         inFlight.add(job);
@@ -314,8 +319,30 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
       logger.error("digest: tick failed", { error: String(error), instanceId });
     }
     if (!running) return;
-    timer = setTimeout(loop, tickIntervalMs);
+    timer = setTimeout(loop, delayToNextTickMs(clock.now().getTime()));
     timer.unref();
+  }
+
+  /** A new subscription may fall due before the sleeping loop would wake. While a tick runs there is
+   * no timer, and that tick computes its own wake-up, so there is never a second loop. */
+  function wakeLoopEarly(): void {
+    if (!running || timer === undefined) return;
+    clearTimeout(timer);
+    timer = setTimeout(loop, delayToNextTickMs(clock.now().getTime()));
+    timer.unref();
+  }
+
+  /** Wakes up when the next digest falls due rather than on a fixed beat, so posts go out within
+   * milliseconds of their time; never sleeps longer than tickIntervalMs, so changes made through
+   * other instances and chats whose post was in flight are looked at again soon. */
+  function delayToNextTickMs(nowMs: number): number {
+    let earliestDueMs = Number.POSITIVE_INFINITY;
+    for (const entry of tracked.values()) {
+      if (entry.subscription.enabled && !entry.busy && messengers.has(entry.subscription.platform)) {
+        earliestDueMs = Math.min(earliestDueMs, entry.nextDueMs);
+      }
+    }
+    return Math.min(tickIntervalMs, Math.max(MIN_TICK_GAP_MS, earliestDueMs - nowMs));
   }
 
   // ---- the port ----
@@ -330,6 +357,7 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
       const valid = validateSchedule(input.schedule, input.tz, options.minIntervalSeconds, now);
       const { subscription, created } = await repo.upsert({ ...input, ...valid }, now);
       track(subscription, now.getTime());
+      wakeLoopEarly();
       logger.info("digest: subscribed", {
         platform: input.platform,
         chatId: input.chatId,
