@@ -1,0 +1,64 @@
+/** Two bot processes (`node src/main.ts` twice) sharing the local Redis store, both posting digests
+ * every 2 s to the same Telegram chat and Discord channel: each scheduled time arrives exactly once,
+ * and both processes take part. The store is a Redis database of its own (STORE_URL has no
+ * namespace setting), and the test removes what it wrote. */
+import { randomInt } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createStore } from "../../src/data/store.ts";
+import {
+  discordDigests,
+  type Fakes,
+  killBots,
+  sleep,
+  startBot,
+  startFakes,
+  subscribeBoth,
+  telegramDigests,
+} from "../digest/e2e-support.ts";
+
+const REDIS = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const STORE_URL = `${REDIS}/${randomInt(10, 16)}`;
+const TELEGRAM_CHAT = 7_700_000 + randomInt(1, 99_999);
+let fakes: Fakes;
+
+beforeAll(async () => {
+  fakes = await startFakes();
+});
+
+afterAll(async () => {
+  killBots();
+  await fakes.close();
+  const store = await createStore(STORE_URL);
+  const mine = [String(TELEGRAM_CHAT), fakes.discord.channelId];
+  for (const [key] of await store.entries("")) {
+    // Digest keys of this test's chats, and the market-data cache the bots filled.
+    if (mine.some((id) => key.includes(`:${id}`)) || key.startsWith("network:")) await store.delete(key);
+  }
+  await store.close();
+});
+
+it("two processes on one Redis post each scheduled time exactly once", async () => {
+  const a = await startBot(fakes, STORE_URL);
+  await subscribeBoth(fakes, TELEGRAM_CHAT, { telegram: "edge_ai", discord: "edge_ai" });
+  // Started after subscribing, so only one process answers the commands.
+  const b = await startBot(fakes, STORE_URL);
+  const bothUpMs = Date.now();
+  await sleep(12_000);
+  await Promise.all([a.stop(), b.stop()]);
+
+  for (const [platform, deliveries] of Object.entries({
+    telegram: telegramDigests(fakes, TELEGRAM_CHAT),
+    discord: discordDigests(fakes),
+  })) {
+    const times = deliveries.map((d) => d.scheduledMs);
+    const sorted = [...times].sort((x, y) => x - y);
+    expect(new Set(times).size, `${platform}: duplicates`).toBe(times.length);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!, platform).toBe(2000);
+    expect(sorted.filter((t) => t > bothUpMs).length).toBeGreaterThanOrEqual(5);
+  }
+  // Both processes raced for every time (they wake at the same instant); each won some.
+  const posted = (bot: typeof a) => bot.stderr().split('"message":"digest: posted"').length - 1;
+  expect(posted(a)).toBeGreaterThan(0);
+  expect(posted(b)).toBeGreaterThan(0);
+  process.stdout.write(`process a posted ${posted(a)}, process b posted ${posted(b)}\n`);
+}, 60_000);
