@@ -45,7 +45,7 @@ export function validateSchedule(
   if (gapMs !== undefined && gapMs < minIntervalSeconds * 1000) {
     throw new UserError(
       "invalid_value",
-      `The schedule "${normalised}" fires as often as every ${duration(gapMs / 1000)}; digests may be posted at most once every ${minIntervalSeconds} s (${duration(minIntervalSeconds)}). Try ${CRON_EXAMPLE}.`,
+      `The schedule "${normalised}" fires as often as every ${duration(gapMs / 1000)}; digests may be posted at most once every ${minIntervalSeconds} s${minIntervalSeconds >= 60 ? ` (${duration(minIntervalSeconds)})` : ""}. Try ${CRON_EXAMPLE}.`,
       { option: "schedule", example: "0 8 * * *", allowed: `at most once every ${minIntervalSeconds} s` },
     );
   }

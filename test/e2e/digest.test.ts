@@ -19,6 +19,8 @@ import {
   telegramDigests,
   until,
 } from "../digest/e2e-support.ts";
+import { PERMISSIONS, slashCommand } from "../support/fake-discord.ts";
+import { groupMessage, visibleText } from "../support/fake-telegram.ts";
 
 const TELEGRAM_CHAT = 7_700_001;
 const tempDir = mkdtempSync(join(tmpdir(), "decentra-digest-e2e-"));
@@ -81,3 +83,54 @@ it("posts every 2 s to a Telegram chat and a Discord channel, across a restart, 
   }
   expect(second.stderr()).toContain('"message":"digest: posted"');
 }, 60_000);
+
+it("refuses members who may not manage the chat, lets anyone see status and preview, and states the limit", async () => {
+  const bot = await startBot(fakes, `sqlite://${join(tempDir, "rights.sqlite")}`);
+  const { telegram, discord } = fakes;
+  const group = -1_007_700_002;
+  const ask = async (text: string, userId: number) => {
+    const before = telegram.sent.filter((m) => Number(m.chat_id) === group).length;
+    telegram.pushUpdate(groupMessage(text, { chatId: group, userId }));
+    await until(
+      () => telegram.sent.filter((m) => Number(m.chat_id) === group).length > before,
+      10_000,
+      `an answer to ${text}`,
+    );
+    return visibleText(telegram.sent.filter((m) => Number(m.chat_id) === group).at(-1)!.text);
+  };
+  telegram.setChatMember(group, 501, "member");
+  telegram.setChatMember(group, 502, "administrator");
+
+  expect(await ask('/digest subscribe "0 8 * * *" UTC', 501)).toContain("Only group administrators");
+  expect(await ask('/digest subscribe "* * * * * *" UTC', 502)).toContain("at most once every 2 s.");
+  expect(await ask('/digest subscribe "0 8 * * *" Mars/Base', 502)).toContain(
+    'Unknown time zone "Mars/Base"',
+  );
+  expect(await ask('/digest subscribe "0 8 * * *" Europe/Berlin sections=network', 502)).toContain(
+    "Subscribed",
+  );
+  expect(await ask("/digest status", 501)).toContain(
+    'Schedule "0 8 * * *" (Europe/Berlin), sections network',
+  );
+  expect(await ask("/digest preview sections=edge_ai", 501)).toContain("Decentra digest (preview)");
+
+  const refused = await discord.interact(slashCommand(discord, "digest", { action: "subscribe" }), {
+    timeoutMs: 10_000,
+  });
+  expect(JSON.stringify(refused.final)).toContain("Manage Channels");
+  const status = await discord.interact(slashCommand(discord, "digest", { action: "status" }), {
+    timeoutMs: 10_000,
+  });
+  expect(JSON.stringify(status.final)).toContain("No digest here yet");
+  const allowed = await discord.interact(
+    slashCommand(
+      discord,
+      "digest",
+      { action: "subscribe", schedule: "0 8 * * 1" },
+      { permissions: PERMISSIONS.manager },
+    ),
+    { timeoutMs: 10_000 },
+  );
+  expect(JSON.stringify(allowed.final)).toContain("Subscribed");
+  await bot.stop();
+}, 30_000);
