@@ -23,6 +23,9 @@ export async function sendWithRetry(
   policy: RetryPolicy,
   sleep: (ms: number) => Promise<void>,
   onRetry: (attempt: number, delayMs: number, reason: string) => void = () => {},
+  /** True once the process is shutting down: no further attempt is made, so shutdown never waits
+   * out a long retry-after. */
+  stopping: () => boolean = () => false,
 ): Promise<SendOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -32,13 +35,22 @@ export async function sendWithRetry(
       const reason = error instanceof Error ? error.message : String(error);
       // Errors that are not DeliveryError (a network reset surfacing raw) are treated as transient.
       const permanent = error instanceof DeliveryError && error.permanent;
-      if (permanent || attempt >= policy.maxAttempts)
+      if (permanent || attempt >= policy.maxAttempts) {
         return { ok: false, permanent, attempts: attempt, reason };
+      }
+      const givenUp: SendOutcome = {
+        ok: false,
+        permanent: false,
+        attempts: attempt,
+        reason: `${reason} (not retried: shutting down)`,
+      };
+      if (stopping()) return givenUp;
       const backoffMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       const retryAfterMs = error instanceof DeliveryError ? (error.retryAfterMs ?? 0) : 0;
       const delayMs = Math.max(backoffMs, retryAfterMs);
       onRetry(attempt, delayMs, reason);
       await sleep(delayMs);
+      if (stopping()) return givenUp;
     }
   }
 }

@@ -114,7 +114,9 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
   const tickIntervalMs = options.tickIntervalMs ?? 1000;
   const claimTtlMs = options.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
   const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  /** Aborted by stop(): retry waits end at once and no further attempt is made. */
+  let stopSignal = new AbortController();
+  const sleep = options.sleep ?? ((ms: number) => sleepUnlessStopped(ms, stopSignal.signal));
   const messengers = new Map(options.messengers.map((m) => [m.platform, m]));
   const repo = createSubscriptionRepository(store, (key, problem) =>
     logger.warn("digest: skipping a malformed subscription", { key, problem, instanceId }),
@@ -259,6 +261,7 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
         sleep,
         (attempt, delayMs, reason) =>
           logger.warn("digest: post failed, retrying", { ...fields, attempt, delayMs, reason }),
+        () => stopSignal.signal.aborted,
       );
       if (outcome.ok) {
         await repo.setLastDeliveredAt(platform, chatId, clock.now());
@@ -271,7 +274,9 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
       }
       if (outcome.permanent) {
         await repo.disable(subscription, outcome.reason, clock.now());
-        entry.subscription = { ...subscription, enabled: false, disabledReason: outcome.reason };
+        if (entry.subscription.updatedAt === subscription.updatedAt) {
+          entry.subscription = { ...subscription, enabled: false, disabledReason: outcome.reason };
+        }
         logger.error("digest: subscription disabled after a permanent delivery failure", {
           ...fields,
           reason: outcome.reason,
@@ -393,6 +398,7 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
       if (messengers.size === 0)
         throw new Error("the digest service needs at least one messenger to post with");
       running = true;
+      stopSignal = new AbortController();
       await refresh(clock.now());
       logger.info("digest: scheduler started", { subscriptions: tracked.size, instanceId });
       await loop();
@@ -400,10 +406,25 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
 
     async stop() {
       running = false;
+      stopSignal.abort();
       if (timer) clearTimeout(timer);
+      timer = undefined;
       await Promise.allSettled([...inFlight]);
     },
 
     tick,
   };
+}
+
+function sleepUnlessStopped(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

@@ -63,6 +63,8 @@ export function testService(
     clock: FakeClock;
     messengers: Messenger[];
     network?: NetworkData;
+    /** Use the service's own sleep instead of recording waits and returning at once. */
+    realSleep?: boolean;
   },
 ) {
   const logger = recordingLogger();
@@ -80,9 +82,13 @@ export function testService(
     catchupSeconds: 6 * 3600,
     instanceId: "test",
     refreshIntervalMs: 0,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
+    ...(overrides.realSleep
+      ? {}
+      : {
+          sleep: async (ms: number) => {
+            sleeps.push(ms);
+          },
+        }),
     ...overrides,
   });
   return { service, logger, sleeps };

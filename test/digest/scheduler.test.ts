@@ -337,6 +337,31 @@ describe("delivery failures", () => {
     expect((await service.status("telegram", "1")).subscription?.enabled).toBe(true);
   });
 
+  it("stop() ends a long retry-after wait at once instead of waiting it out", async () => {
+    const posts: Post[] = [];
+    const clock = fakeClock("2026-11-24T06:00:00Z");
+    const messenger = recordingMessenger("telegram", posts, () => {
+      throw new DeliveryError("429 Too Many Requests", { permanent: false, retryAfterMs: 60_000 });
+    });
+    // The service's own (abortable) sleep this time.
+    const { service, logger } = testService({
+      store: createMemoryStore(),
+      clock,
+      messengers: [messenger],
+      realSleep: true,
+    });
+    await service.subscribe(sub("1"));
+    clock.set("2026-11-24T08:00:00Z");
+    const ticking = service.tick();
+    await vi.waitFor(() => expect(messenger.attempts.get("1")).toBe(1));
+    const stoppedAtMs = performance.now();
+    await service.stop();
+    expect(await ticking).toMatchObject({ delivered: 0, failed: 1 });
+    expect(performance.now() - stoppedAtMs).toBeLessThan(1000);
+    expect(messenger.attempts.get("1")).toBe(1);
+    expect(logger.lines.some((l) => l.includes("not retried: shutting down"))).toBe(true);
+  });
+
   it("one slow chat does not hold up the others", async () => {
     const posts: Post[] = [];
     const clock = fakeClock("2026-11-24T06:00:00Z");
