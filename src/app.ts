@@ -26,7 +26,7 @@ export async function createApp(
 ): Promise<App> {
   const clock = options.clock ?? systemClock;
   const { logger } = options;
-  const store = await createStore(config.STORE_URL);
+  const store = await createStore(config.STORE_URL, { namespace: config.STORE_NAMESPACE });
   const http = createHttpClient({
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     userAgent: "decentra (+self-hosted bot)",

@@ -28,6 +28,10 @@ const schema = z.object({
       "must start with sqlite://, redis:// or memory://",
     )
     .default("sqlite://data/decentra.sqlite"),
+  STORE_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 characters of A-Z, a-z, 0-9, _ and -")
+    .default("decentra"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 
   TELEGRAM_BOT_TOKEN: optionalText,
