@@ -1,8 +1,10 @@
 /** Builds the platform-independent part of the bot from configuration: store, upstream clients,
  * cache, the NetworkData port and the command registry. main.ts and cli.ts start adapters on it. */
+
+import { hostname } from "node:os";
 import { createCommandRegistry } from "../commands/index.ts";
 import type { Config } from "./config.ts";
-import type { AnyCommand, Clock, Deps, KeyValueStore, Logger, Registry } from "./core/index.ts";
+import type { Clock, Deps, KeyValueStore, Logger, Messenger, Registry } from "./core/index.ts";
 import { createCache } from "./data/cache.ts";
 import { createCoinGeckoClient } from "./data/coingecko.ts";
 import { createHttpClient } from "./data/http.ts";
@@ -10,20 +12,20 @@ import { createMempoolClient } from "./data/mempool.ts";
 import { createNetworkData } from "./data/network.ts";
 import { snapshot } from "./data/snapshot.ts";
 import { createStore } from "./data/store.ts";
+import { createDigestService, type DigestService } from "./digest/scheduler.ts";
 
 export interface App {
   registry: Registry;
   deps: Deps;
   store: KeyValueStore;
+  /** The digest service posting through these platforms (none: the console, preview only). */
+  createDigest(messengers: Messenger[]): DigestService;
   close(): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export async function createApp(
-  config: Config,
-  options: { logger: Logger; clock?: Clock; extraCommands?: (store: KeyValueStore) => AnyCommand[] },
-): Promise<App> {
+export async function createApp(config: Config, options: { logger: Logger; clock?: Clock }): Promise<App> {
   const clock = options.clock ?? systemClock;
   const { logger } = options;
   const store = await createStore(config.STORE_URL, { namespace: config.STORE_NAMESPACE });
@@ -44,6 +46,19 @@ export async function createApp(
     clock,
     logger,
   });
-  const registry = createCommandRegistry(options.extraCommands?.(store) ?? []);
-  return { registry, deps: { network, snapshot, clock, logger }, store, close: () => store.close() };
+  const registry = createCommandRegistry();
+  const deps: Deps = { network, snapshot, clock, logger };
+  const createDigest = (messengers: Messenger[]) =>
+    createDigestService({
+      store,
+      registry,
+      deps,
+      messengers,
+      clock,
+      logger,
+      minIntervalSeconds: config.DIGEST_MIN_INTERVAL_SECONDS,
+      catchupSeconds: config.DIGEST_CATCHUP_SECONDS,
+      instanceId: `${hostname()}:${process.pid}`,
+    });
+  return { registry, deps, store, createDigest, close: () => store.close() };
 }

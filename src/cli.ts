@@ -13,9 +13,14 @@ const logger = createLogger({
   ),
 });
 const app = await createApp(config, { logger });
-const code = await runOnce(app.registry, app.deps, process.argv.slice(2), {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-});
+const code = await runOnce(
+  app.registry,
+  { ...app.deps, digest: app.createDigest([]) },
+  process.argv.slice(2),
+  {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+  },
+);
 await app.close();
 process.exitCode = code;

@@ -1,13 +1,11 @@
 /** Composition root: configuration → app (store, data, commands) → the platform adapters that are
  * configured → the digest scheduler → graceful shutdown. With no platform token it opens the console. */
-import { hostname } from "node:os";
 import { runConsole } from "./adapters/cli/console.ts";
 import { createDiscordBot } from "./adapters/discord/index.ts";
 import { createTelegramBot } from "./adapters/telegram/index.ts";
 import { createApp } from "./app.ts";
 import { redactedConfig } from "./config.ts";
 import type { Deps, Messenger } from "./core/index.ts";
-import { createDigestService } from "./digest/scheduler.ts";
 import { loadConfigOrExit } from "./env.ts";
 import { createLogger } from "./logger.ts";
 
@@ -26,7 +24,8 @@ if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
     "Decentra console — type a command (help, mining_cost paraguay, edge_fit llama_3_1_8b rtx_4090), exit to quit.\n" +
       "To connect chats, set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN + DISCORD_APPLICATION_ID in .env (see README).\n",
   );
-  await runConsole(app.registry, app.deps, process.stdin, {
+  // Digests post to chats; in the console only their preview works.
+  await runConsole(app.registry, { ...app.deps, digest: app.createDigest([]) }, process.stdin, {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     ...(process.stdin.isTTY ? { prompt: "decentra> " } : {}),
@@ -77,17 +76,7 @@ if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
     stops.push(() => discord.stop());
   }
   if (config.DIGEST_ENABLED) {
-    const digest = createDigestService({
-      store: app.store,
-      registry: app.registry,
-      deps: app.deps,
-      messengers,
-      clock: app.deps.clock,
-      logger,
-      minIntervalSeconds: config.DIGEST_MIN_INTERVAL_SECONDS,
-      catchupSeconds: config.DIGEST_CATCHUP_SECONDS,
-      instanceId: `${hostname()}:${process.pid}`,
-    });
+    const digest = app.createDigest(messengers);
     deps.digest = digest;
     starts.push(() => digest.start());
     // Stopped first, so no post starts while the adapters shut down.

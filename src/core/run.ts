@@ -75,7 +75,8 @@ export function finishReply(draft: ReplyDraft, generatedAt: string): Reply {
     const list = fallbacks.map((s) => `${s.name} (as of ${s.asOf.slice(0, 10)})`).join(", ");
     warnings.push(`Live data unavailable, answered from the bundled snapshot: ${list}.`);
   }
-  return { ...draft, fields: draft.fields ?? [], sources, warnings, generatedAt };
+  // A draft may already be a finished reply (digest preview): never say the same warning twice.
+  return { ...draft, fields: draft.fields ?? [], sources, warnings: [...new Set(warnings)], generatedAt };
 }
 
 function dedupeSources(sources: readonly SourceRef[]): SourceRef[] {

@@ -70,22 +70,22 @@ describe("npm run cli", () => {
       const { code, stdout } = await cli([...args, "--json"]);
       const seconds = (performance.now() - started) / 1000;
       const reply = JSON.parse(stdout);
-      if (name === "digest") {
-        // Digests post to chats; the console explains that rather than pretending.
-        expect(code).toBe(2);
-        expect(reply.summary).toContain("not enabled here");
-        return;
-      }
       expect(code).toBe(0);
       expect(reply.error).toBeUndefined();
       expect(seconds).toBeLessThan(5);
-      if (["mining_cost", "migration", "concentration"].includes(name)) {
+      if (["mining_cost", "migration", "concentration", "digest"].includes(name)) {
         expect(reply.warnings.join(" ")).toContain("answered from the bundled snapshot");
         expect(reply.sources.some((s: { status: string; fallback?: boolean }) => s.fallback)).toBe(true);
       }
     },
     20_000,
   );
+
+  it("refuses to subscribe the console to a digest, saying where digests go", async () => {
+    const { code, stderr } = await cli(["digest", "subscribe"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("Digests are posted to Discord channels and Telegram chats");
+  });
 
   it("prints readable text without --json", async () => {
     const { code, stdout } = await cli(["mining_cost", "texas"]);
