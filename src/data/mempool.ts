@@ -63,14 +63,16 @@ const satsSum = z.union([
 
 const pricesSchema = z.object({
   time: z.number().int().positive(),
-  // mempool reports a missing currency as -1; a price of 0 is equally unusable.
-  USD: z.number().positive(),
+  // mempool reports a missing currency as -1; a price of 0 is equally unusable, and bounds keep a
+  // hostile value from turning into Infinity in an answer.
+  USD: z.number().min(0.01).max(1e8),
 });
 
 const hashrateSchema = z.object({
   // Both are 0 when mempool cannot reach Bitcoin Core; a zero hashrate just means "unknown".
   currentHashrate: nonNegative,
-  currentDifficulty: z.number().positive(),
+  // Testnets go down to 1; mainnet is ~1.5e14 in 2025. The bound keeps derived figures finite.
+  currentDifficulty: z.number().min(1).max(1e18),
 });
 
 const difficultyAdjustmentSchema = z.object({
@@ -105,6 +107,8 @@ const poolsSchema = z
       .max(2000),
     blockCount: count,
   })
+  // A mempool with mining indexing off answers an empty window: that is no data, not zero blocks.
+  .refine((stats) => stats.blockCount > 0, "no blocks in the window")
   // Shares above 100 % would break every concentration figure downstream.
   .refine(
     (stats) => stats.pools.reduce((sum, pool) => sum + pool.blockCount, 0) <= stats.blockCount,

@@ -53,6 +53,46 @@ export interface NetworkDataOptions {
   ttl?: Partial<NetworkTtls>;
 }
 
+/** How long the price waits on mempool before asking CoinGecko as well. */
+const PRICE_HEDGE_MS = 800;
+
+/** The first of two attempts to succeed; the second starts when the first fails or after delayMs. */
+function hedge<T>(
+  first: () => Promise<T>,
+  second: () => Promise<T>,
+  delayMs: number,
+  onFirstFailed: (error: unknown) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let failures = 0;
+    let secondStarted = false;
+    let lastError: unknown;
+    const fail = (error: unknown) => {
+      lastError = error;
+      failures += 1;
+      if (failures === 2) reject(lastError);
+    };
+    const startSecond = () => {
+      if (secondStarted) return;
+      secondStarted = true;
+      clearTimeout(timer);
+      second().then(resolve, fail);
+    };
+    const timer = setTimeout(startSecond, delayMs);
+    first().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        onFirstFailed(error);
+        fail(error);
+        startSecond();
+      },
+    );
+  });
+}
+
 /** The window of /v1/mining/reward-stats/:blockCount: one day of blocks. */
 const REWARD_WINDOW_BLOCKS = 144;
 const BLOCKS_PER_RETARGET = 2016;
@@ -87,19 +127,24 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
     name: "BTC price",
     ttlMs: ttl.priceMs,
     async fetch() {
-      try {
+      const fromMempool = async () => {
         const { usd, time } = await mempool.prices();
         return { value: usd, source: mempool.describe("/v1/prices"), asOf: time.toISOString() };
-      } catch (mempoolError) {
-        if (coingecko === undefined) throw mempoolError;
-        logger.warn("mempool price failed; asking CoinGecko", { error: String(mempoolError) });
+      };
+      if (coingecko === undefined) return fromMempool();
+      const fromCoinGecko = async () => {
         const { usd, lastUpdatedAt } = await coingecko.btcPriceUsd();
         return {
           value: usd,
           source: coingecko.describe("/simple/price"),
           ...(lastUpdatedAt === undefined ? {} : { asOf: new Date(lastUpdatedAt).toISOString() }),
         };
-      }
+      };
+      // Hedged: if mempool has not answered within PRICE_HEDGE_MS, ask CoinGecko too and take the
+      // first good answer, so a hanging upstream costs one timeout, not two in a row.
+      return hedge(fromMempool, fromCoinGecko, PRICE_HEDGE_MS, (error) =>
+        logger.warn("mempool price failed; asking CoinGecko", { error: String(error) }),
+      );
     },
     fromSnapshot: () => fromFigure(figures.btcPriceUsd, (usd) => usd),
   };

@@ -240,6 +240,36 @@ describe("createNetworkData, upstream in trouble", () => {
     expect(fromSnapshot.source).toMatchObject({ status: "snapshot", fallback: true });
   });
 
+  it("price: a hanging mempool is hedged with CoinGecko, so one slow upstream costs under a second", async () => {
+    upstream.respond("prices", replies.delayed(5000, replies.json(defaultPayloads.prices)));
+    const { network, host } = setup();
+    const startedMs = performance.now();
+    const price = await network.btcPriceUsd();
+    expect(performance.now() - startedMs).toBeLessThan(1500);
+    expect(price.value).toBe(91_180);
+    expect(price.source).toMatchObject({ source: `${host} /simple/price`, status: "live" });
+  });
+
+  it.each([
+    ["a price of 1e-320", replies.json({ ...defaultPayloads.prices, USD: 1e-320 })],
+    ["a price of 1e300", replies.json({ ...defaultPayloads.prices, USD: 1e300 })],
+  ])("price: %s is malformed, never Infinity in an answer", async (_label, reply) => {
+    upstream.respond("prices", reply);
+    upstream.respond("coingeckoPrice", replies.status(500));
+    const { network } = setup();
+    const price = await network.btcPriceUsd();
+    expect(price.value).toBe(88_000);
+    expect(price.source).toMatchObject({ status: "snapshot", fallback: true });
+  });
+
+  it("pools: an empty window (mining indexing off) is no data -> snapshot, not a crash", async () => {
+    upstream.respond("pools1w", replies.json({ pools: [], blockCount: 0 }));
+    const { network } = setup();
+    const pools = await network.pools("1w");
+    expect(pools.value.totalBlocks).toBe(308);
+    expect(pools.source).toMatchObject({ status: "snapshot", fallback: true });
+  });
+
   it("429 with Retry-After: nothing is sent to that host until it has passed", async () => {
     upstream.respond("hashrate3d", replies.rateLimited(120));
     const { network, clock } = setup({ withCoinGecko: false });
