@@ -57,9 +57,11 @@ export default defineCommand({
       const unknown = pools.value.pools.filter(
         (p) => p.slug === "unknown" || p.name.toLowerCase() === "unknown",
       );
-      let named = pools.value.pools
-        .filter((p) => !unknown.includes(p))
-        .map((p) => ({ name: p.name, weight: p.blockCount }));
+      let named = sumByName(
+        pools.value.pools
+          .filter((p) => !unknown.includes(p))
+          .map((p) => ({ name: p.name, weight: p.blockCount })),
+      );
       if (args.grouped)
         named = mergeEntities(named, "AntPool & template sharers", snapshot.antpoolTemplateGroup.value);
       const unattributedWeight = unknown.reduce((s, p) => s + p.blockCount, 0);
@@ -121,6 +123,17 @@ export default defineCommand({
     };
   },
 });
+
+/** Upstreams sometimes list one pool twice (renamed slugs); it is one entity. */
+function sumByName(entities: { name: string; weight: number }[]): { name: string; weight: number }[] {
+  const byName = new Map<string, { name: string; weight: number }>();
+  for (const e of entities) {
+    const seen = byName.get(e.name.toLowerCase());
+    if (seen) seen.weight += e.weight;
+    else byName.set(e.name.toLowerCase(), { ...e });
+  }
+  return [...byName.values()].filter((e) => e.weight > 0);
+}
 
 function describe(layer: Layer): string {
   const nc =

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { defineCommand, fmt, numberArg, textArg, UserError } from "../src/core/index.ts";
+import { closest, defineCommand, fmt, numberArg, textArg, UserError } from "../src/core/index.ts";
+
 import { projectForecast, projectionRange } from "../src/domain/edge-ai.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
@@ -35,19 +36,20 @@ export default defineCommand({
     const all = deps.snapshot.forecasts;
     const forecast = args.forecast ? all.find((f) => f.id === args.forecast!.toLowerCase()) : all[0];
     if (!forecast) {
+      const ids = all.map((f) => f.id);
+      const suggestion = closest(args.forecast!, ids);
       throw new UserError(
         "unknown_name",
-        `Unknown forecast "${args.forecast}". Known: ${all.map((f) => f.id).join(", ")}.`,
-        {
-          option: "forecast",
-          allowed: all.map((f) => f.id).join(", "),
-        },
+        `Unknown forecast "${args.forecast}".${suggestion ? ` Did you mean ${suggestion}?` : ""} Known: ${ids.join(", ")}.`,
+        { option: "forecast", allowed: ids.join(", "), ...(suggestion ? { suggestion } : {}) },
       );
     }
     const sameScope = all.filter((f) => f.scope === forecast.scope);
     const projection = projectForecast(forecast, args.year);
     const range = projectionRange(sameScope, args.year);
     const label = projection.extrapolated ? " (extrapolated beyond the forecast's years)" : "";
+    const anyExtrapolated = sameScope.some((f) => projectForecast(f, args.year).extrapolated);
+    const otherScopes = [...new Set(all.map((f) => f.scope).filter((s) => s !== forecast.scope))];
     const rows = sameScope.map((f) => {
       const p = projectForecast(f, args.year);
       return [
@@ -62,11 +64,11 @@ export default defineCommand({
       summary:
         `${forecast.name}: about $${fmt.num(projection.valueUsdB, 1)}B in ${args.year}${label}, growing ${fmt.pct(projection.cagr * 100)} a year ` +
         `($${forecast.startUsdB}B in ${forecast.startYear} → $${forecast.endUsdB}B in ${forecast.endYear}). ` +
-        `Across ${range.count} forecast${range.count === 1 ? "" : "s"} of this scope: $${fmt.num(range.lowUsdB, 1)}B–$${fmt.num(range.highUsdB, 1)}B.`,
+        `Across ${range.count} forecast${range.count === 1 ? "" : "s"} of this scope: $${fmt.num(range.lowUsdB, 1)}B–$${fmt.num(range.highUsdB, 1)}B${anyExtrapolated ? " (partly extrapolated, marked *)" : ""}.`,
       fields: [
         {
           name: "Scope",
-          value: `${forecast.scope.replaceAll("_", " ")} — forecasts of other scopes (chips, hardware) are not mixed in this range`,
+          value: `${forecast.scope.replaceAll("_", " ")}${otherScopes.length ? ` — forecasts of other scopes (${otherScopes.map((s) => s.replaceAll("_", " ")).join(", ")}) are not mixed in this range` : ""}`,
         },
         {
           name: "Method",
@@ -93,6 +95,7 @@ export default defineCommand({
           endUsdB: forecast.endUsdB,
         },
         range,
+        rangeExtrapolated: anyExtrapolated,
       },
     };
   },

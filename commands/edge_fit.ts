@@ -81,6 +81,9 @@ export default defineCommand({
       ram_gb: numberArg(options.ram_gb).optional(),
       bandwidth_gbs: numberArg(options.bandwidth_gbs).optional(),
     })
+    .refine((a) => a.model === undefined || a.params_b === undefined, {
+      message: "Give model or params_b, not both",
+    })
     .refine((a) => a.model !== undefined || a.params_b !== undefined, {
       message: "Name a model or give params_b",
     })
@@ -118,7 +121,8 @@ export default defineCommand({
       kvHeads: shape.kvHeads,
       headDim: shape.headDim,
       context: args.context,
-      maxContext: shape.maxContext,
+      // An unlisted model's trained limit is unknown: only memory bounds its context.
+      maxContext: named ? named.maxContext : options.context.max,
       memoryGb,
       bandwidthGbs,
     });
@@ -134,7 +138,10 @@ export default defineCommand({
     ];
     if (device)
       assumptions.push(`${device.name}: ${device.usableMemoryGb} of ${device.memoryGb} GB usable by a model`);
-    if (!named) assumptions.push(`KV-cache shape of ${shape.name} (nearest listed size)`);
+    if (!named)
+      assumptions.push(
+        `KV-cache shape of ${shape.name} (nearest listed size); max context bounded by memory only`,
+      );
     return {
       title: `${modelName} on ${deviceName}`,
       summary: `${modelName} at ${args.quant} with ${fmt.num(args.context)} tokens of context ${verdict}. Best quantization that fits: ${fit.bestQuant ?? "none"}; longest context at ${args.quant}: ${fmt.num(fit.maxContext)} tokens.`,

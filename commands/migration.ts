@@ -66,7 +66,10 @@ export default defineCommand({
     .refine((a) => (a.from === undefined) === (a.to === undefined), {
       message: "A what-if needs both from and to",
     })
-    .refine((a) => a.ehs === undefined || a.share === undefined, { message: "Give ehs or share, not both" }),
+    .refine((a) => a.ehs === undefined || a.share === undefined, { message: "Give ehs or share, not both" })
+    .refine((a) => a.from !== undefined || (a.ehs === undefined && a.share === undefined), {
+      message: "ehs and share belong to a what-if: add from and to (e.g. from=us_average to=paraguay)",
+    }),
   examples: [
     "/migration",
     "/migration from=us_average to=paraguay ehs=50",
@@ -152,8 +155,8 @@ export default defineCommand({
   },
 });
 
-/** Moves hashrate between countries (a sub-region such as Texas moves within its country's share)
- * and reports concentration and average cost before and after. */
+/** Moves hashrate between countries and reports concentration and average cost before and after.
+ * Sub-regions (Texas) have no share of their own, so they cannot be moved from or to. */
 function whatIf(
   all: readonly Region[],
   ranked: readonly RegionCost[],
@@ -162,12 +165,24 @@ function whatIf(
 ) {
   const from = lookupNamed("region", all, move.from);
   const to = lookupNamed("region", all, move.to);
+  for (const [option, region] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
+    const country = all.find((r) => r.id === region.partOf);
+    if (country) {
+      throw new UserError(
+        "invalid_value",
+        `${region.name} has no hashrate share of its own (it is counted in ${country.name}); use ${option}=${country.id}.`,
+        { option, suggestion: country.id },
+      );
+    }
+  }
   if (from.id === to.id)
     throw new UserError("invalid_value", "from and to are the same region.", { option: "to" });
-  const countryOf = (id: string) => all.find((r) => r.id === id)?.partOf ?? id;
-  const countries = ranked.filter((r) => countryOf(r.id) === r.id);
+  const countries = ranked.filter((r) => !all.find((s) => s.id === r.id)?.partOf);
   const ehsOf = (r: RegionCost) => (r.sharePct / 100) * networkEhs;
-  const source = countries.find((r) => r.id === countryOf(from.id))!;
+  const source = countries.find((r) => r.id === from.id)!;
   const movedEhs = move.ehs ?? (move.share !== undefined ? (ehsOf(source) * move.share) / 100 : undefined);
   if (movedEhs === undefined) {
     throw new UserError(
@@ -186,7 +201,7 @@ function whatIf(
   const listedEhs = countries.reduce((sum, r) => sum + ehsOf(r), 0);
   const { before, after } = moveHashrate(
     countries.map((r) => ({ id: r.id, hashrateEhs: ehsOf(r), costPerBtcUsd: r.costPerBtcUsd })),
-    { from: countryOf(from.id), to: countryOf(to.id), movedEhs },
+    { from: from.id, to: to.id, movedEhs },
     Math.max(0, networkEhs - listedEhs),
   );
   const nc = (n: number | null) => n ?? "n/a";

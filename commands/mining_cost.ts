@@ -123,15 +123,17 @@ export default defineCommand({
       efficiencyJPerTh,
       usdPerKwh,
       pue: args.pue,
-      poolFee: inputs.poolFee,
+      poolFee: args.pool_fee,
       region: region.id,
       ...answer,
     };
     if (machine) {
-      const m = machineEconomics(machine, inputs);
+      // An efficiency given with a machine (underclocked, worn) sets the machine's power too.
+      const powerW = args.efficiency === undefined ? machine.powerW : machine.hashrateThs * args.efficiency;
+      const m = machineEconomics({ ...machine, powerW }, inputs);
       const payback = m.paybackDays === null ? "never at these inputs" : `${fmt.num(m.paybackDays)} days`;
       fields.push({
-        name: `${machine.name} (${machine.hashrateThs} TH/s, ${machine.powerW} W)`,
+        name: `${machine.name} (${machine.hashrateThs} TH/s, ${fmt.num(powerW)} W)`,
         value:
           `Revenue ${fmt.usd(m.revenueUsdPerDay, 2)}/day − power ${fmt.usd(m.powerCostUsdPerDay, 2)}/day = ${fmt.usd(m.profitUsdPerDay, 2)}/day` +
           (machine.priceUsd ? `; payback on ${fmt.usd(machine.priceUsd)}: ${payback}` : ""),

@@ -1,6 +1,6 @@
 /** The live network figures a mining answer needs, each either overridden by the user or fetched
  * through the NetworkData port (which falls back to cache and snapshot on its own). */
-import { type Deps, fmt, type SourceRef } from "../../src/core/index.ts";
+import { type Deps, fmt, type SourceRef, UserError } from "../../src/core/index.ts";
 import { difficultyFromHashrateEhs, subsidyBtc } from "../../src/domain/mining.ts";
 
 export interface NetworkOverrides {
@@ -37,13 +37,22 @@ export async function loadNetworkInputs(deps: Deps, o: NetworkOverrides): Promis
   if (o.fees_btc !== undefined) overridden.push("fees_btc");
   if (o.height !== undefined) overridden.push("height");
   const height = o.height ?? tip!.value;
+  const subsidy = subsidyBtc(height);
+  const feesPerBlockBtc = o.fees_btc ?? reward!.value.feesPerBlockBtc;
+  if (subsidy + feesPerBlockBtc <= 0) {
+    throw new UserError(
+      "invalid_value",
+      `At height ${fmt.num(height)} the subsidy is 0, so a block pays only its fees: give fees_btc above 0.`,
+      { option: "fees_btc", example: "/mining_cost height=7000000 fees_btc=0.5" },
+    );
+  }
   return {
     btcPriceUsd: o.price ?? price!.value,
     difficulty:
       o.difficulty ??
       (o.hashrate_ehs !== undefined ? difficultyFromHashrateEhs(o.hashrate_ehs) : hashrate!.value.difficulty),
-    subsidyBtc: subsidyBtc(height),
-    feesPerBlockBtc: o.fees_btc ?? reward!.value.feesPerBlockBtc,
+    subsidyBtc: subsidy,
+    feesPerBlockBtc,
     height,
     sources: [price, hashrate, reward, tip].flatMap((d) => (d ? [d.source] : [])),
     overridden,
@@ -67,6 +76,7 @@ export const overrideOptions = {
     description: "BTC price in USD (default: live)",
     type: "number",
     min: 1,
+    max: 10_000_000,
     example: "95000",
   },
   difficulty: {
@@ -74,6 +84,8 @@ export const overrideOptions = {
     description: "Network difficulty (default: live)",
     type: "number",
     min: 1,
+    // Mainnet was ~1.5e14 in 2025; the bound keeps every derived figure finite.
+    max: 1e18,
     example: "1.5e14",
   },
   hashrate_ehs: {

@@ -9,4 +9,5 @@ export { DIGEST_SECTIONS } from "./ports.ts";
 export type * from "./reply.ts";
 export * from "./run.ts";
 export type * from "./snapshot.ts";
+export { closest } from "./suggest.ts";
 export * from "./validate.ts";

@@ -64,11 +64,23 @@ export function decodeTextArgs(command: AnyCommand, tokens: readonly string[]): 
   for (const token of tokens) {
     const match = NAMED.exec(token);
     if (!match) {
+      if (token.startsWith("=")) {
+        throw new UserError("parse_error", `"${token}" has no option name before "=" (write name=value).`);
+      }
       positional.push(token);
       continue;
     }
     const key = match[1]!.toLowerCase().replace(/-/g, "_");
     if (!command.options.some((o) => o.name === key)) throw unknownOption(command, key);
+    if (match[2] === "") {
+      throw new UserError(
+        "missing_value",
+        `${key}= needs a value (for example ${key}=${exampleOf(command, key)}).`,
+        {
+          option: key,
+        },
+      );
+    }
     if (named.has(key)) throw new UserError("invalid_value", `${key} is given twice.`, { option: key });
     named.set(key, match[2]!);
   }
@@ -84,6 +96,10 @@ export function decodeTextArgs(command: AnyCommand, tokens: readonly string[]): 
   }
   for (const [i, value] of positional.entries()) named.set(free[i]!.name, value);
   return Object.fromEntries(named);
+}
+
+function exampleOf(command: AnyCommand, key: string): string {
+  return command.options.find((o) => o.name === key)?.example ?? "…";
 }
 
 function unknownOption(command: AnyCommand, key: string): UserError {

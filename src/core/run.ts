@@ -17,6 +17,7 @@ export async function runCommand(
   try {
     const args = validateArgs(command, raw);
     const draft = await command.run(args, ctx);
+    assertFinite(draft.data, "data");
     return finishReply(draft, ctx.deps.clock.now().toISOString());
   } catch (error) {
     return errorReply(error, command.name, ctx.deps);
@@ -46,6 +47,14 @@ export async function runTextLine(
     return await runCommand(command, decodeTextArgs(command, parsed.tokens), ctx);
   } catch (error) {
     return errorReply(error, command.name, ctx.deps);
+  }
+}
+
+/** A NaN or Infinity in an answer is a bug, never a figure to show: fail loudly (logged with an id). */
+function assertFinite(value: unknown, path: string): void {
+  if (typeof value === "number" && !Number.isFinite(value)) throw new Error(`non-finite number at ${path}`);
+  if (value && typeof value === "object") {
+    for (const [key, inner] of Object.entries(value)) assertFinite(inner, `${path}.${key}`);
   }
 }
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { createCommandRegistry } from "../../commands/index.ts";
 import { runTextLine } from "../../src/core/index.ts";
-import { consoleInvocation, memoryDeps } from "../support/memory-deps.ts";
+import { consoleInvocation, memoryDeps, memoryNetwork } from "../support/memory-deps.ts";
 
 const registry = createCommandRegistry();
 const ask = async (line: string, deps = memoryDeps()) =>
@@ -206,5 +206,50 @@ describe("help and sources", () => {
     expect(datasets[0]).toMatchObject({ name: "BTC price", status: "live" });
     expect(datasets.filter((d) => d.status === "snapshot").length).toBeGreaterThanOrEqual(9);
     for (const d of datasets) expect(Number.isNaN(Date.parse(d.asOf))).toBe(false);
+  });
+});
+
+describe("inputs that once slipped through", () => {
+  it.each([
+    ["/mining_cost difficulty=1e19", "Invalid difficulty: must be a number from 1 to 1000000000000000000"],
+    ["/mining_cost price=1e308", "Invalid price"],
+    ["/mining_cost height=7000000 fees_btc=0", "the subsidy is 0"],
+    ["/migration from=texas to=paraguay ehs=1", "Texas (US) has no hashrate share of its own"],
+    ["/migration from=us_average to=texas ehs=1", "use to=us_average"],
+    ["/migration ehs=5", "ehs and share belong to a what-if"],
+    ["/edge_fit llama_3_1_8b rtx_4090 params_b=70", "Give model or params_b, not both"],
+    ["/edge_ai forecast=edge_ai_gvr2025", "Did you mean edge_ai_gvr_2025?"],
+  ])("%s → %s", async (line, message) => {
+    const reply = await ask(line);
+    expect(reply.error?.code).not.toBe("internal");
+    expect(reply.summary).toContain(message);
+  });
+
+  it("an unlisted model's context is bounded by memory, not by the stand-in model's limit", async () => {
+    // 14B at q4_k_m = 8.4 GB of weights; with 64 GB the stand-in's 8,192-token limit must not apply.
+    const reply = await ask("/edge_fit params_b=14 ram_gb=64 bandwidth_gbs=100 context=32768");
+    expect(reply.error).toBeUndefined();
+    expect(reply.data.maxContext as number).toBeGreaterThan(32_768);
+  });
+
+  it("an efficiency given with a machine sets its power too", async () => {
+    // S21 XP: 270 TH/s; at 30 J/TH it draws 270 × 30 = 8,100 W → 8.1 kW × 24 h × $0.05 = $9.72 per day.
+    const reply = await ask('/mining_cost machine="S21 XP" efficiency=30 usd_per_kwh=0.05');
+    const machine = reply.data.machine as { powerCostUsdPerDay: number };
+    expect(machine.powerCostUsdPerDay).toBeCloseTo(9.72, 6);
+  });
+
+  it("a pool listed twice is one entity", async () => {
+    const pools = [
+      { name: "Foundry USA", slug: "foundryusa", blockCount: 300 },
+      { name: "Foundry USA", slug: "foundry-usa", blockCount: 100 },
+      { name: "AntPool", slug: "antpool", blockCount: 600 },
+    ];
+    const reply = await ask("/concentration pools", memoryDeps({ network: memoryNetwork({ pools }) }));
+    const layer = (reply.data.layers as Record<string, Layer>).pools!;
+    // 400 + 600 blocks: shares 40% and 60% → HHI = 1,600 + 3,600 = 5,200; AntPool alone > 50% → Nakamoto 1.
+    expect(layer.entities.map((e) => e.name)).toEqual(["AntPool", "Foundry USA"]);
+    expect(layer.hhi).toBeCloseTo(5200, 6);
+    expect(layer.nakamotoCoefficient).toBe(1);
   });
 });

@@ -39,7 +39,7 @@ describe("mining_cost", () => {
   it("applies the default 2% pool fee and the fleet-average efficiency, and says so", async () => {
     // Same as above with 2% fee: energy per BTC = 1,660,057 / 0.98 = 1,693,936 kWh; × $0.05 = $84,696.8
     const reply = (await ask("/mining_cost usd_per_kwh=0.05"))!;
-    expect(reply.data.poolFee).toBe(0.02);
+    expect(reply.data.poolFee).toBe(2);
     expect(reply.data.efficiencyJPerTh).toBe(28.2);
     expect(reply.data.costPerBtcUsd).toBeCloseTo(84_696.8, 0);
     const assumptions = reply.fields.find((f) => f.name === "Assumptions")!.value;

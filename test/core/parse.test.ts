@@ -132,3 +132,15 @@ function catchError(fn: () => unknown): UserError {
   }
   throw new Error("expected a UserError");
 }
+
+describe("decodeTextArgs refuses half-written options", () => {
+  it("name= with no value", () => {
+    expect(() => decodeTextArgs(miningCost, ["region="])).toThrowError(
+      "region= needs a value (for example region=paraguay)",
+    );
+  });
+
+  it("=value with no name", () => {
+    expect(() => decodeTextArgs(miningCost, ["=paraguay"])).toThrowError('"=paraguay" has no option name');
+  });
+});
