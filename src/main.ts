@@ -3,23 +3,16 @@
 import { runConsole } from "./adapters/cli/console.ts";
 import { createDiscordBot } from "./adapters/discord/index.ts";
 import { createTelegramBot } from "./adapters/telegram/index.ts";
-import { createApp } from "./app.ts";
 import { redactedConfig } from "./config.ts";
 import type { Deps, Messenger } from "./core/index.ts";
-import { loadConfigOrExit } from "./env.ts";
-import { createLogger } from "./logger.ts";
+import { createAppOrExit, createEntryLogger, loadConfigOrExit } from "./env.ts";
 
 const config = loadConfigOrExit();
-const secrets = [
-  config.TELEGRAM_BOT_TOKEN,
-  config.DISCORD_TOKEN,
-  config.COINGECKO_API_KEY,
-  config.TELEGRAM_WEBHOOK_SECRET,
-];
-const logger = createLogger({ level: config.LOG_LEVEL, secrets: secrets.filter((s) => s !== undefined) });
-const app = await createApp(config, { logger });
+const consoleMode = !config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN;
+const logger = createEntryLogger(config, consoleMode ? "console" : "service");
+const app = await createAppOrExit(config, logger);
 
-if (!config.TELEGRAM_BOT_TOKEN && !config.DISCORD_TOKEN) {
+if (consoleMode) {
   process.stdout.write(
     "Decentra console — type a command (help, mining_cost paraguay, edge_fit llama_3_1_8b rtx_4090), exit to quit.\n" +
       "To connect chats, set TELEGRAM_BOT_TOKEN and/or DISCORD_TOKEN + DISCORD_APPLICATION_ID in .env (see README).\n",

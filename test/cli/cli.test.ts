@@ -87,6 +87,16 @@ describe("npm run cli", () => {
     expect(stderr).toContain("Digests are posted to Discord channels and Telegram chats");
   });
 
+  it.each([["/mining_cost"], ["mining_cost@decentrabot"], ["start"]])(
+    "takes chat-style command names: %s",
+    async (name) => {
+      const { code, stdout } = await cli([name, "--json"]);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout).error).toBeUndefined();
+    },
+    20_000,
+  );
+
   it("prints readable text without --json", async () => {
     const { code, stdout } = await cli(["mining_cost", "texas"]);
     expect(code).toBe(0);
@@ -106,6 +116,15 @@ describe("npm run cli", () => {
     expect(code).toBe(2);
     expect(JSON.parse(stdout).error.code).toBe("invalid_value");
   });
+
+  it("an unreachable Redis stops start-up naming STORE_URL, without its password", async () => {
+    env = { ...env, STORE_URL: `redis://user:hunter2@127.0.0.1:${await closedPort()}` };
+    const { code, stderr } = await cli(["help"]);
+    env = { ...env, STORE_URL: "memory://" };
+    expect(code).toBe(78);
+    expect(stderr).toContain("STORE_URL: cannot open redis://[credentials]@127.0.0.1:");
+    expect(stderr).not.toContain("hunter2");
+  }, 20_000);
 
   it("an invalid setting stops start-up naming the variable", async () => {
     env = { ...env, STORE_URL: "ftp://nope" };

@@ -2,7 +2,14 @@
  * decode (line or argv) → run → render (text or JSON) → print. */
 import { createInterface } from "node:readline";
 import type { CommandContext, Deps, Registry, Reply } from "../../core/index.ts";
-import { decodeTextArgs, errorReply, runCommand, runTextLine, unknownCommand } from "../../core/index.ts";
+import {
+  decodeTextArgs,
+  errorReply,
+  parseCommandLine,
+  runCommand,
+  runTextLine,
+  unknownCommand,
+} from "../../core/index.ts";
 import { renderText } from "../../render/text.ts";
 
 const invocation = { platform: "cli", chatId: "console", canManage: true } as const;
@@ -23,9 +30,11 @@ export async function runOnce(
   const json = argv.includes("--json");
   const [name = "help", ...tokens] = argv.filter((a) => a !== "--json");
   const ctx: CommandContext = { deps, invocation };
-  const command = registry.find(name.replace(/^\//, "").toLowerCase());
+  // The same names as in chat: "/mining_cost", "mining_cost@SomeBot" and "start" (= help) work too.
+  const parsed = parseCommandLine(name)?.name ?? name;
+  const command = registry.find(parsed === "start" ? "help" : parsed);
   let reply: Reply;
-  if (!command) reply = errorReply(unknownCommand(registry, name), name, deps);
+  if (!command) reply = errorReply(unknownCommand(registry, parsed), parsed, deps);
   else {
     try {
       reply = await runCommand(command, decodeTextArgs(command, tokens), ctx);
