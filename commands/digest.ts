@@ -37,7 +37,7 @@ export default defineCommand({
   options: Object.values(options),
   args: z.object({
     action: choiceArg(options.action, ACTIONS).default("status"),
-    schedule: z.string().trim().min(9).max(120).default("0 8 * * *"),
+    schedule: z.string().trim().min(1).max(120).default("0 8 * * *"),
     tz: z.string().trim().min(1).max(64).default("UTC"),
     sections: z.string().trim().max(200).optional(),
   }),

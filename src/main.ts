@@ -68,9 +68,11 @@ if (consoleMode) {
     starts.push(() => discord.start());
     stops.push(() => discord.stop());
   }
+  // Every instance serves /digest (subscriptions live in the shared store); only instances with
+  // DIGEST_ENABLED post them, so a webhook instance behind a load balancer answers /digest too.
+  const digest = app.createDigest(messengers);
+  deps.digest = digest;
   if (config.DIGEST_ENABLED) {
-    const digest = app.createDigest(messengers);
-    deps.digest = digest;
     starts.push(() => digest.start());
     // Stopped first, so no post starts while the adapters shut down.
     stops.unshift(() => digest.stop());
