@@ -243,7 +243,8 @@ describe("upstream trouble", () => {
     for (const route of mining) {
       const payload = defaultPayloads[route];
       const reply = typeof payload === "string" ? replies.text(payload) : replies.json(payload);
-      upstream.respond(route, replies.delayed(1000, reply));
+      // The price answers before the 800 ms CoinGecko hedge would, so the figure stays mempool's.
+      upstream.respond(route, replies.delayed(route === "prices" ? 500 : 1000, reply));
     }
     const result = await run("mining_cost", { region: "paraguay" });
     upstream.reset();
@@ -335,6 +336,25 @@ describe("messenger (digest delivery)", () => {
     }
   });
 
+  it("maps Cannot send messages to this user (50007) to a permanent error", async () => {
+    dc.failNext("POST /channels/", 403, { code: 50007, message: "Cannot send messages to this user" });
+    const error = await bot.messenger.send("1300000000000000777", reply).catch((e: unknown) => e);
+    expect(error).toMatchObject({ permanent: true });
+  });
+
+  it("retries a bare 403 or 404 without a Discord error code (a proxy's, not Discord's word)", async () => {
+    for (const [status, body] of [
+      [403, { message: "Forbidden" }],
+      [404, { message: "404: Not Found", code: 0 }],
+      [403, { error: "blocked by proxy policy" }],
+    ] as const) {
+      dc.failNext("POST /channels/", status, body);
+      const error = await bot.messenger.send("1300000000000000777", reply).catch((e: unknown) => e);
+      expect(error, JSON.stringify(body)).toBeInstanceOf(DeliveryError);
+      expect((error as DeliveryError).permanent, JSON.stringify(body)).toBe(false);
+    }
+  });
+
   it("maps server errors to retryable errors", async () => {
     dc.failNext("POST /channels/", 502, { message: "bad gateway" }, 10);
     const error = await bot.messenger.send("1300000000000000777", reply).catch((e: unknown) => e);
@@ -407,6 +427,25 @@ describe("npm run deploy:discord", () => {
 });
 
 describe("shutdown", () => {
+  it("lets a deferred command in flight finish, then closes the gateway connection", async () => {
+    expireCaches();
+    upstream.respond("prices", replies.delayed(800, replies.json(defaultPayloads.prices)));
+    const payload = slashCommand(dc, "mining_cost", { region: "paraguay" });
+    const answered = dc.interact(payload, { timeoutMs: 5000 });
+    const callback = `/interactions/${payload.id}/${payload.token}/callback`;
+    await expect.poll(() => dc.calls.some((c) => c.path === callback && c.body?.type === 5)).toBe(true);
+
+    await bot.stop();
+    const stoppedAt = performance.now();
+    upstream.reset();
+    const result = await answered;
+    expect(result.edits).toHaveLength(1);
+    expect(textOf(result.final)).toContain("Paraguay");
+    const edit = dc.calls.findLast((c) => c.method === "PATCH" && c.path.includes(payload.token))!;
+    expect(edit.at, "the edit arrived before stop() resolved").toBeLessThan(stoppedAt);
+    expect(bot.client.isReady()).toBe(false);
+  });
+
   it("closes the gateway connection on stop", async () => {
     await bot.stop();
     expect(bot.client.isReady()).toBe(false);

@@ -1,6 +1,7 @@
 /** The real grammY bot from createTelegramBot against a fake Bot API server and a fake mempool /
  * CoinGecko, both on 127.0.0.1: long polling and webhook mode. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   createTelegramBot,
   type TelegramBot,
@@ -8,8 +9,8 @@ import {
 } from "../../src/adapters/telegram/index.ts";
 import { type App, createApp } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
-import type { Clock, Deps, DigestPort, NetworkData } from "../../src/core/index.ts";
-import { runTextLine } from "../../src/core/index.ts";
+import type { Clock, Deps, DigestPort, NetworkData, Registry } from "../../src/core/index.ts";
+import { createRegistry, defineCommand, runTextLine } from "../../src/core/index.ts";
 import { escapeHtml } from "../../src/render/telegram.ts";
 import { closedPort, manualClock, recordingLogger } from "../data/helpers.ts";
 import {
@@ -26,6 +27,8 @@ import { type FakeUpstream, replies, startFakeUpstream } from "../support/fake-u
 interface Stack {
   tg: FakeTelegram;
   app: App;
+  /** What the bot serves: the app's registry, or the test's wrap of it. */
+  registry: Registry;
   deps: Deps;
   bot: TelegramBot;
   logger: ReturnType<typeof recordingLogger>;
@@ -39,6 +42,10 @@ interface StackOptions {
   clock?: Clock;
   mode?: TelegramStartMode;
   wrapDeps?: (deps: Deps) => Deps;
+  wrapRegistry?: (registry: Registry) => Registry;
+  onFatal?: (error: unknown) => void;
+  /** Runs before the bot starts, e.g. to make the first getUpdates fail. */
+  beforeStart?: (tg: FakeTelegram) => void;
 }
 
 async function startStack(options: StackOptions): Promise<Stack> {
@@ -54,8 +61,10 @@ async function startStack(options: StackOptions): Promise<Stack> {
     { logger },
   );
   const deps = options.wrapDeps ? options.wrapDeps(app.deps) : app.deps;
+  const registry = options.wrapRegistry ? options.wrapRegistry(app.registry) : app.registry;
+  options.beforeStart?.(tg);
   const bot = createTelegramBot({
-    registry: app.registry,
+    registry,
     deps,
     token: tg.token,
     apiRoot: tg.apiRoot,
@@ -63,11 +72,13 @@ async function startStack(options: StackOptions): Promise<Stack> {
     commandsPerUserPerMinute: options.limit ?? 1000,
     pollingTimeoutSeconds: 2,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.onFatal ? { onFatal: options.onFatal } : {}),
   });
   const started = await bot.start(options.mode ?? { kind: "polling" });
   return {
     tg,
     app,
+    registry,
     deps,
     bot,
     logger,
@@ -79,6 +90,17 @@ async function startStack(options: StackOptions): Promise<Stack> {
     },
   };
 }
+
+/** Renders to nothing Telegram can take: its title is not a string, so escaping it throws. */
+const hostile = defineCommand({
+  name: "hostile",
+  description: "A reply the renderer chokes on",
+  options: [],
+  args: z.object({}),
+  examples: ["/hostile"],
+  usesUpstream: false,
+  run: async () => ({ title: 42 as unknown as string, summary: "", sources: [], data: {} }),
+});
 
 let chatCounter = 5000;
 /** A fresh chat per test: Telegram's 1 message/s per chat would otherwise pace the tests. */
@@ -102,6 +124,8 @@ describe("telegram bot, long polling", () => {
   beforeAll(async () => {
     stack = await startStack({
       upstream,
+      // A command whose reply the renderer cannot handle: the adapter itself throws on it.
+      wrapRegistry: (registry) => createRegistry([...registry.commands, hostile]),
       // A dependency that can be made to throw, to stand for any bug inside a command.
       wrapDeps: (deps) => ({
         ...deps,
@@ -123,7 +147,7 @@ describe("telegram bot, long polling", () => {
   it("publishes every registry command with setMyCommands at start", () => {
     const [call] = stack.tg.calls("setMyCommands");
     const commands = call!.commands as Array<{ command: string; description: string }>;
-    expect(commands.map((c) => c.command)).toEqual(stack.app.registry.commands.map((c) => c.name));
+    expect(commands.map((c) => c.command)).toEqual(stack.registry.commands.map((c) => c.name));
     for (const c of commands) {
       expect(c.command).toMatch(/^[a-z0-9_]{1,32}$/);
       expect(c.description.length).toBeGreaterThan(0);
@@ -246,6 +270,35 @@ describe("telegram bot, long polling", () => {
     expect(firstLine(next!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
   });
 
+  it("keeps answering after the adapter itself throws on an update (render fails)", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("/hostile", { chatId }));
+    await waitFor(() =>
+      stack.logger.lines.some(
+        (l) => l.message === "telegram update failed" && /replace/.test(String(l.fields?.error)),
+      ),
+    );
+    expect(stack.tg.sent.filter((m) => m.chat_id === chatId)).toEqual([]);
+    stack.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).toBe("<b>Edge-AI market in 2030</b>");
+  });
+
+  it("ignores an unknown bare command in a channel, as in a group, but answers one addressed to it", async () => {
+    const channel = nextGroup();
+    const other = nextGroup();
+    stack.tg.pushUpdate(channelPost("/not_ours", { chatId: channel }));
+    stack.tg.pushUpdate(channelPost("/edge_ai 2030", { chatId: channel }));
+    stack.tg.pushUpdate(channelPost("/not_ours@DecentraTestBot", { chatId: other }));
+    const [addressed] = await stack.tg.waitForMessages(1, { chatId: other });
+    expect(addressed!.text).toContain("Unknown command /not_ours");
+    await stack.tg.waitForMessages(1, { chatId: channel });
+    // Telegram's 1 message/s per chat spaces a second answer in the channel by a second.
+    await sleep(1300);
+    const answers = stack.tg.sent.filter((m) => m.chat_id === channel);
+    expect(answers.map(firstLine)).toEqual(["<b>Edge-AI market in 2030</b>"]);
+  });
+
   it("keeps polling when an answer cannot be delivered (bot blocked)", async () => {
     const blocked = nextChat();
     const other = nextChat();
@@ -350,6 +403,13 @@ describe("telegram bot, group permissions", () => {
       const admin = 11;
       const member = 12;
       stack.tg.setChatMember(chatId, admin, "administrator");
+      // Commands that change nothing never ask Telegram about rights.
+      const quiet = nextGroup();
+      stack.tg.pushUpdate(groupMessage("/edge_ai 2030", { chatId: quiet, userId: 13 }));
+      stack.tg.pushUpdate(groupMessage("/digest status", { chatId: quiet, userId: 14 }));
+      await stack.tg.waitForMessages(2, { chatId: quiet });
+      expect(stack.tg.calls("getChatMember")).toEqual([]);
+
       stack.tg.pushUpdate(groupMessage('/digest subscribe "0 8 * * *" UTC', { chatId, userId: member }));
       const [refused] = await stack.tg.waitForMessages(1, { chatId });
       expect(refused!.text).toBe("<b>Not allowed</b>\nOnly group administrators can change the digest.");
@@ -361,12 +421,84 @@ describe("telegram bot, group permissions", () => {
       expect(subscribed).toEqual([`telegram:${chatId}:${admin}`]);
 
       // Each (chat, user) is asked of Telegram once, then cached.
-      stack.tg.pushUpdate(groupMessage("/digest status", { chatId, userId: admin }));
+      stack.tg.pushUpdate(groupMessage("/digest unsubscribe", { chatId, userId: admin }));
       await stack.tg.waitForMessages(3, { chatId, timeoutMs: 4000 });
       expect(stack.tg.calls("getChatMember").map((c) => c.user_id)).toEqual([member, admin]);
     } finally {
       await stack.close();
     }
+  });
+});
+
+describe("telegram bot, polling ends for good", () => {
+  /** An onFatal that records its calls and resolves on the first. */
+  function fatalSpy() {
+    const errors: unknown[] = [];
+    const first = Promise.withResolvers<unknown>();
+    return {
+      errors,
+      first: first.promise,
+      onFatal: (error: unknown) => {
+        errors.push(error);
+        first.resolve(error);
+      },
+    };
+  }
+  const within = <T>(promise: Promise<T>, ms = 5000) =>
+    Promise.race([
+      promise,
+      sleep(ms).then(() => {
+        throw new Error(`not within ${ms} ms`);
+      }),
+    ]);
+
+  it("calls onFatal once when the first poll answers 409 (another instance is polling)", async () => {
+    const fatal = fatalSpy();
+    const stack = await startStack({
+      upstream,
+      onFatal: fatal.onFatal,
+      beforeStart: (tg) =>
+        tg.failNext("getUpdates", {
+          status: 409,
+          description:
+            "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+        }),
+    });
+    try {
+      const error = await within(fatal.first);
+      expect(error).toMatchObject({ error_code: 409, method: "getUpdates" });
+      expect(
+        stack.logger.lines.some((l) => l.level === "error" && l.message === "telegram polling stopped"),
+      ).toBe(true);
+      await stack.bot.stop();
+      expect(fatal.errors).toHaveLength(1);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("calls onFatal when a later poll answers 401 (token revoked)", async () => {
+    const fatal = fatalSpy();
+    const stack = await startStack({ upstream, onFatal: fatal.onFatal });
+    try {
+      const chatId = nextChat();
+      stack.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId }));
+      await stack.tg.waitForMessages(1, { chatId });
+      stack.tg.failNext("getUpdates", { status: 401, description: "Unauthorized" });
+      const error = await within(fatal.first);
+      expect(error).toMatchObject({ error_code: 401 });
+      expect(fatal.errors).toHaveLength(1);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("does not call onFatal on a normal stop", async () => {
+    const fatal = fatalSpy();
+    const stack = await startStack({ upstream, onFatal: fatal.onFatal });
+    await stack.close();
+    await sleep(100);
+    expect(fatal.errors).toEqual([]);
   });
 });
 

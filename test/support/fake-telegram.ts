@@ -59,9 +59,16 @@ export interface SentMessage {
 }
 
 export interface FailureSpec {
+  /** HTTP status and error_code; ignored with `disconnect`. */
   status: number;
   description?: string;
   retry_after?: number;
+  /** Telegram's answer when a group was upgraded to a supergroup (400, parameters.migrate_to_chat_id). */
+  migrate_to_chat_id?: number;
+  /** Drop the connection without an answer, as a network failure does. */
+  disconnect?: boolean;
+  /** Only a call whose payload matches fails (default: the next call). */
+  when?: (payload: Record<string, unknown>) => boolean;
 }
 
 export type MemberStatus = "creator" | "administrator" | "member" | "restricted" | "left" | "kicked";
@@ -84,7 +91,8 @@ export interface FakeTelegram {
   readonly sent: SentMessage[];
   /** Payloads of every call to a method (accepted or failed), in order. */
   calls(method: string): Array<Record<string, unknown>>;
-  /** The next call to `method` fails with this answer (once per call of failNext). */
+  /** The next call to `method` (that matches `failure.when`) fails with this answer (once per call
+   * of failNext). */
   failNext(method: string, failure: FailureSpec): void;
   setChatMember(chatId: number, userId: number, status: MemberStatus): void;
   /** What setWebhook last registered. */
@@ -217,7 +225,10 @@ export async function startFakeTelegram(
     const log = callLog.get(method!) ?? [];
     log.push(payload);
     callLog.set(method!, log);
-    const failure = failures.get(method!)?.shift();
+    const pendingFailures = failures.get(method!) ?? [];
+    const index = pendingFailures.findIndex((f) => f.when?.(payload) ?? true);
+    const failure = index >= 0 ? pendingFailures.splice(index, 1)[0] : undefined;
+    if (failure?.disconnect) return void req.socket.destroy();
     if (failure) return answer(res, fail(failure));
     const handler = methods[method!];
     if (!handler) return answer(res, fail({ status: 404, description: `Not Found: method ${method}` }));
@@ -326,6 +337,9 @@ function fail(failure: FailureSpec): Answer {
       error_code: failure.status,
       description,
       ...(failure.retry_after !== undefined ? { parameters: { retry_after: failure.retry_after } } : {}),
+      ...(failure.migrate_to_chat_id !== undefined
+        ? { parameters: { migrate_to_chat_id: failure.migrate_to_chat_id } }
+        : {}),
     },
   };
 }

@@ -48,8 +48,9 @@ export interface DiscordBot {
   client: Client;
   /** Logs in and resolves once the client is ready (guilds received). */
   start(): Promise<void>;
-  /** Closes the gateway connection; the caller closes the store. */
-  stop(): Promise<void>;
+  /** Waits (up to timeoutMs, default 10 s) for interactions being answered, then closes the gateway
+   * connection; the caller closes the store. */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
   /** Posts to a channel for the digest; throws DeliveryError. */
   messenger: Messenger;
 }
@@ -70,16 +71,22 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   // The messenger may post before or without a gateway session (digest-only instances).
   client.rest.setToken(token);
 
+  /** Interactions being answered, so that stop() lets them finish. */
+  const inFlight = new Set<Promise<void>>();
   client.on(Events.InteractionCreate, (interaction) => {
     const started = clock.now().getTime();
-    handleInteraction(interaction).then(
-      () => logger.debug("discord interaction", { id: interaction.id, ms: clock.now().getTime() - started }),
-      (error: unknown) =>
-        logger.error("discord interaction failed", {
-          id: interaction.id,
-          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        }),
-    );
+    const handled = handleInteraction(interaction)
+      .then(
+        () =>
+          logger.debug("discord interaction", { id: interaction.id, ms: clock.now().getTime() - started }),
+        (error: unknown) =>
+          logger.error("discord interaction failed", {
+            id: interaction.id,
+            error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          }),
+      )
+      .finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
   });
   client.on(Events.Error, (error) => logger.error("discord client error", { error: error.message }));
   client.on(Events.ShardError, (error, shardId) =>
@@ -146,6 +153,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     },
   };
 
+  let stopping: Promise<void> | undefined;
+
   return {
     client,
     messenger,
@@ -155,8 +164,16 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       await ready;
       logger.info("discord ready", { user: client.user?.tag, applicationId: options.applicationId });
     },
-    async stop() {
-      await client.destroy();
+    stop({ timeoutMs = 10_000 } = {}) {
+      stopping ??= (async () => {
+        const settled = Promise.allSettled([...inFlight]).then(() => true);
+        const timedOut = new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref());
+        if (!(await Promise.race([settled, timedOut]))) {
+          logger.warn("discord stopped with interactions still being answered", { inFlight: inFlight.size });
+        }
+        await client.destroy();
+      })();
+      return stopping;
     },
   };
 }
@@ -180,15 +197,14 @@ function toApiBody(message: DiscordMessage) {
   return { ...message, allowed_mentions: NO_MENTIONS };
 }
 
-/** JSON error codes that mean the channel is gone or closed to the bot: retrying cannot help. */
-const PERMANENT_CODES = new Set([10003, 50001, 50013]);
+/** JSON error codes that mean the channel is gone or closed to the bot, whatever it retries: Unknown
+ * Channel, Missing Access, Missing Permissions, Cannot send messages to this user. A 403 or 404
+ * without one of them (from a proxy, say) is not taken as Discord's word: it is retried. */
+const PERMANENT_CODES: ReadonlySet<unknown> = new Set([10003, 50001, 50013, 50007]);
 
 export function toDeliveryError(error: unknown, channelId: string): DeliveryError {
   if (error instanceof DiscordAPIError) {
-    const permanent =
-      (typeof error.code === "number" && PERMANENT_CODES.has(error.code)) ||
-      error.status === 403 ||
-      error.status === 404;
+    const permanent = PERMANENT_CODES.has(error.code);
     return new DeliveryError(
       `Discord refused a post to channel ${channelId}: ${error.status} ${error.message}`,
       {

@@ -18,7 +18,7 @@ import {
 } from "../../core/index.ts";
 import { renderTelegram } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
-import { createAdminCheck, invocationFor } from "./permissions.ts";
+import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
 import { createCommandLimiter } from "./rate-limit.ts";
 import { createTelegramMessenger, describeError, type SendTarget, sendHtml } from "./send.ts";
 import { listenWebhook, type WebhookServer } from "./webhook.ts";
@@ -41,6 +41,10 @@ export interface TelegramBotOptions {
   pollingTimeoutSeconds?: number;
   /** How long a group admin check is trusted (default 60 s). */
   adminCacheMs?: number;
+  /** Called once when long polling ends for good after start() (Telegram answered 401: the token
+   * was revoked, or 409: another instance polls or a webhook is set), not on stop(). The process
+   * cannot receive updates any more: shut down so a supervisor restarts it. */
+  onFatal?: (error: unknown) => void;
 }
 
 export type TelegramStartMode =
@@ -94,8 +98,8 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     const command = decodeCommand(message, bot.botInfo.username);
     if (!command) return;
     const known = registry.find(command.name === "start" ? "help" : command.name);
-    // In a group an unknown bare /command is probably another bot's.
-    if (!known && isGroupChat(command.chatKind) && !command.addressed) return;
+    // In a group or channel an unknown bare /command is probably another bot's.
+    if (!known && command.chatKind !== "private" && !command.addressed) return;
     const target = replyTarget(command);
     const limit = limiter.check(command.senderKey);
     if (!limit.allowed) {
@@ -105,7 +109,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     if (known?.usesUpstream) showTyping(command);
     // run
     const started = performance.now();
-    const invocation = await invocationFor(command, isAdmin);
+    const invocation = await invocationFor(command, isAdmin, changesChatSettings(registry, command));
     const reply = await runTextLine(registry, command.line, { deps, invocation }, bot.botInfo.username);
     if (!reply) return;
     // render → send
@@ -162,12 +166,14 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   }
 
   let polling: Promise<void> | undefined;
+  /** Polling got past start-up: from here on its end is fatal unless stop() asked for it. */
+  let receiving = false;
   let webhook: WebhookServer | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
     bot,
-    messenger: createTelegramMessenger(bot.api),
+    messenger: createTelegramMessenger(bot.api, logger),
 
     async start(mode) {
       await bot.init(); // getMe: a wrong token fails here, before anything else starts
@@ -189,11 +195,15 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
           drop_pending_updates: false,
           allowed_updates: ALLOWED_UPDATES,
           timeout: options.pollingTimeoutSeconds ?? 30,
-          onStart: () => started.resolve(),
+          onStart: () => {
+            receiving = true;
+            started.resolve();
+          },
         })
         .catch((error: unknown) => {
           // 401 (token revoked) or 409 (another instance polls or a webhook is set) end polling.
           logger.error("telegram polling stopped", { error: describeError(error) });
+          if (receiving && !stopping) options.onFatal?.(error);
           started.reject(error);
         });
       await started.promise;

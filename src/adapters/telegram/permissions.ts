@@ -1,7 +1,15 @@
 /** Who may change a chat's settings (the digest): anyone in a private chat, the channel itself for
- * channel posts, and in groups the creator and administrators, asked of Telegram and cached briefly. */
+ * channel posts, and in groups the creator and administrators, asked of Telegram and cached briefly.
+ * Telegram is asked only for a command that changes settings, never for a read-only one. */
 import type { Api } from "grammy";
-import type { Clock, Invocation, Logger } from "../../core/index.ts";
+import {
+  type Clock,
+  decodeTextArgs,
+  type Invocation,
+  type Logger,
+  parseCommandLine,
+  type Registry,
+} from "../../core/index.ts";
 import type { DecodedCommand } from "./decode.ts";
 import { describeError } from "./send.ts";
 
@@ -14,36 +22,45 @@ export function createAdminCheck(options: {
   clock: Clock;
   logger: Logger;
   ttlMs: number;
+  /** How long a failed check counts as "not an admin" before Telegram is asked again (default 10 s). */
+  failureTtlMs?: number;
 }): AdminCheck {
-  const { api, clock, logger, ttlMs } = options;
+  const { api, clock, logger, ttlMs, failureTtlMs = 10_000 } = options;
   const cache = new Map<string, { admin: boolean; until: number }>();
   return async (chatId, userId) => {
     const key = `${chatId}:${userId}`;
     const now = clock.now().getTime();
     const hit = cache.get(key);
     if (hit && hit.until > now) return hit.admin;
-    let admin: boolean;
+    let admin = false;
+    let trustMs = ttlMs;
     try {
       const member = await api.getChatMember(chatId, userId);
       admin = member.status === "creator" || member.status === "administrator";
     } catch (error) {
-      // Not cached: the next command asks again.
+      // Cached briefly, so a burst of commands does not hammer a failing API.
       logger.warn("telegram admin check failed", { chatId, error: describeError(error) });
-      return false;
+      trustMs = Math.min(ttlMs, failureTtlMs);
     }
     if (cache.size >= 10_000) for (const [k, v] of cache) if (v.until <= now) cache.delete(k);
-    cache.set(key, { admin, until: now + ttlMs });
+    cache.set(key, { admin, until: now + trustMs });
     return admin;
   };
 }
 
-export async function invocationFor(command: DecodedCommand, isAdmin: AdminCheck): Promise<Invocation> {
+/** Who asked and where. `changesSettings`: whether the command changes the chat's settings; only
+ * then are a group member's rights looked up (otherwise canManage is false, and unused). */
+export async function invocationFor(
+  command: DecodedCommand,
+  isAdmin: AdminCheck,
+  changesSettings: boolean,
+): Promise<Invocation> {
   const base = {
     platform: "telegram",
     chatId: String(command.chatId),
     ...(command.userId !== undefined ? { userId: String(command.userId) } : {}),
   } as const;
-  const canManage = await canManageChat(command, isAdmin);
+  const canManage = await canManageChat(command, changesSettings ? isAdmin : async () => false);
   return canManage ? { ...base, canManage } : { ...base, canManage, manageRequirement: MANAGE_REQUIREMENT };
 }
 
@@ -57,5 +74,22 @@ async function canManageChat(command: DecodedCommand, isAdmin: AdminCheck): Prom
       // An anonymous administrator posts in the name of the group itself.
       if (command.senderChatId === command.chatId) return true;
       return command.userId !== undefined && (await isAdmin(command.chatId, command.userId));
+  }
+}
+
+/** Read-only digest actions; any other (subscribe, unsubscribe, or one added later) needs rights. */
+const READ_ONLY_DIGEST_ACTIONS: ReadonlySet<unknown> = new Set([undefined, "status", "preview"]);
+
+/** Whether the command changes the chat's settings: `/digest` with an action other than status or
+ * preview. Decoded with the core's grammar; a line it cannot decode is answered with an error
+ * before any rights are read. */
+export function changesChatSettings(registry: Registry, command: DecodedCommand): boolean {
+  const digest = command.name === "digest" ? registry.find("digest") : undefined;
+  if (!digest) return false;
+  try {
+    const tokens = parseCommandLine(command.line)?.tokens ?? [];
+    return !READ_ONLY_DIGEST_ACTIONS.has(decodeTextArgs(digest, tokens).action);
+  } catch {
+    return false;
   }
 }
