@@ -26,6 +26,7 @@ if (consoleMode) {
   await app.close();
 } else {
   logger.info("starting", { config: redactedConfig(config) });
+  let stopping = false;
   // The adapters share one deps object; the digest port is added to it before any update arrives.
   const deps: Deps = { ...app.deps };
   const messengers: Messenger[] = [];
@@ -40,6 +41,9 @@ if (consoleMode) {
       apiRoot: config.TELEGRAM_API_ROOT,
       logger,
       commandsPerUserPerMinute: config.COMMANDS_PER_USER_PER_MINUTE,
+      // Polling that ended (token revoked, another instance polling) never resumes by itself: exit
+      // non-zero so the supervisor restarts the process instead of leaving it up but deaf.
+      onFatal: (error) => void shutdown("telegram polling stopped", 1, error),
     });
     const webhook = config.TELEGRAM_WEBHOOK_URL;
     const mode = webhook
@@ -81,17 +85,17 @@ if (consoleMode) {
   for (const start of starts) await start();
   logger.info("started", { platforms: messengers.map((m) => m.platform), digest: config.DIGEST_ENABLED });
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
+  async function shutdown(reason: string, exitCode = 0, error?: unknown) {
     if (stopping) return;
     stopping = true;
-    logger.info("stopping", { signal });
+    if (exitCode === 0) logger.info("stopping", { reason });
+    else logger.error("stopping", { reason, error: String(error) });
     for (const stop of stops)
       await stop().catch((error) => logger.error("stop failed", { error: String(error) }));
     await app.close();
     logger.info("stopped");
-    process.exit(0);
-  };
+    process.exit(exitCode);
+  }
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 }

@@ -82,3 +82,33 @@ describe("npm start with both platforms configured", () => {
     expect(stderr).toContain('"message":"stopped"');
   }, 15_000);
 });
+
+describe("npm start when Telegram polling ends for good", () => {
+  it("exits non-zero so a supervisor restarts it, naming the reason", async () => {
+    const tg = await startFakeTelegram();
+    const up = await startFakeUpstream();
+    tg.failNext("getUpdates", { status: 401, description: "Unauthorized" });
+    const env = {
+      PATH: process.env.PATH,
+      MEMPOOL_API_URL: up.mempoolUrl,
+      COINGECKO_API_URL: up.coingeckoUrl,
+      STORE_URL: "memory://",
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+    };
+    const bot = spawn(process.execPath, ["src/main.ts"], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let log = "";
+    bot.stderr!.on("data", (chunk) => {
+      log += chunk;
+    });
+    const code = await new Promise<number | null>((r) => bot.once("exit", (c) => r(c)));
+    await Promise.all([tg.close(), up.close()]);
+    expect(code).toBe(1);
+    expect(log).toContain('"reason":"telegram polling stopped"');
+    expect(log).not.toContain(tg.token);
+  }, 20_000);
+});
