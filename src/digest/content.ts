@@ -16,7 +16,9 @@ export interface DigestContent {
   forScheduledTime(scheduledAt: Date, sections: readonly DigestSection[]): Promise<Reply>;
   /** The digest as it would be posted right now (preview); never shared. */
   build(sections: readonly DigestSection[]): Promise<Reply>;
-  /** Forgets shared content for scheduled times before `before`, so memory stays flat. */
+  /** Forgets shared content no chat has asked for since `before`, so memory stays flat. Pruning by
+   * last use, not by scheduled time: a time caught up hours late, or a burst of posts that outlasts
+   * the retention, keeps its content for as long as chats are still being served from it. */
   prune(before: Date): void;
 }
 
@@ -44,7 +46,7 @@ type RunByName = (name: string) => Promise<Reply>;
 
 export function createDigestContent(options: { registry: Registry; deps: Deps }): DigestContent {
   const { registry, deps } = options;
-  const shared = new Map<string, { scheduledAtMs: number; reply: Promise<Reply> }>();
+  const shared = new Map<string, { lastUsedMs: number; reply: Promise<Reply> }>();
 
   async function build(sections: readonly DigestSection[], scheduledAt?: Date): Promise<Reply> {
     // One run per command per digest: "network" and "mining_cost" both read mining_cost's answer.
@@ -68,17 +70,21 @@ export function createDigestContent(options: { registry: Registry; deps: Deps })
 
     forScheduledTime(scheduledAt, sections) {
       const key = `${scheduledAt.toISOString()}|${sections.join(",")}`;
+      const nowMs = deps.clock.now().getTime();
       const existing = shared.get(key);
-      if (existing) return existing.reply;
+      if (existing) {
+        existing.lastUsedMs = nowMs;
+        return existing.reply;
+      }
       const reply = build(sections, scheduledAt);
-      shared.set(key, { scheduledAtMs: scheduledAt.getTime(), reply });
+      shared.set(key, { lastUsedMs: nowMs, reply });
       // A failed build is not kept: the next chat (or retry) tries again.
       reply.catch(() => shared.delete(key));
       return reply;
     },
 
     prune(before) {
-      for (const [key, entry] of shared) if (entry.scheduledAtMs < before.getTime()) shared.delete(key);
+      for (const [key, entry] of shared) if (entry.lastUsedMs < before.getTime()) shared.delete(key);
     },
   };
 }

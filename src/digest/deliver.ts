@@ -10,9 +10,18 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** The backoff never grows past this (a longer retry-after is still honoured). */
   maxDelayMs: number;
+  /** The waits of one post never add up to more than this: a retry-after that would go past it ends
+   * the attempts as a retryable failure. The scheduler holds a lease on the post meanwhile, and a
+   * lease that ran out while waiting would let another instance post it too. */
+  maxTotalWaitMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 60_000,
+  maxTotalWaitMs: Number.POSITIVE_INFINITY,
+};
 
 export type SendOutcome =
   | { ok: true; attempts: number }
@@ -27,6 +36,7 @@ export async function sendWithRetry(
    * out a long retry-after. */
   stopping: () => boolean = () => false,
 ): Promise<SendOutcome> {
+  let waitedMs = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       await send();
@@ -48,7 +58,16 @@ export async function sendWithRetry(
       const backoffMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       const retryAfterMs = error instanceof DeliveryError ? (error.retryAfterMs ?? 0) : 0;
       const delayMs = Math.max(backoffMs, retryAfterMs);
+      if (waitedMs + delayMs > policy.maxTotalWaitMs) {
+        return {
+          ok: false,
+          permanent: false,
+          attempts: attempt,
+          reason: `${reason} (not retried: waiting ${delayMs} ms more would exceed ${policy.maxTotalWaitMs} ms)`,
+        };
+      }
       onRetry(attempt, delayMs, reason);
+      waitedMs += delayMs;
       await sleep(delayMs);
       if (stopping()) return givenUp;
     }

@@ -99,12 +99,14 @@ function compile(schedule: string, tz: string): Cron {
   }
 }
 
-/** croner also accepts an ISO date as a one-off job; a digest schedule must be a cron expression. */
+/** croner also accepts an ISO date as a one-off job; a digest schedule must be a cron expression
+ * (or one of the nicknames croner knows, such as @daily and @weekly). */
 function normaliseCron(schedule: string): string {
   const text = schedule.trim().replace(/\s+/g, " ");
+  // Nicknames are stored in one spelling, so "@Daily" and "@daily" read (and compare) the same.
+  if (NICKNAMES.includes(text.toLowerCase())) return text.toLowerCase();
   const fields = text.split(" ").length;
-  const isNickname = NICKNAMES.includes(text.toLowerCase());
-  if (!isNickname && fields !== 5 && fields !== 6) {
+  if (fields !== 5 && fields !== 6) {
     throw new UserError(
       "invalid_value",
       `"${text}" is not a valid cron schedule: it has ${fields} field${fields === 1 ? "" : "s"}. Use 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. ${CRON_EXAMPLE}.`,

@@ -2,14 +2,18 @@
  *
  * How "exactly once" holds, with restarts and with several instances sharing one store:
  * - Every tick (when the next digest falls due, and at least once a second) each subscription's scheduled times in
- *   (checked-up-to, now] are due. checked-up-to is kept in memory and persisted after the times
- *   are handled, so a restarted process starts from where it left off and sees what it missed.
- * - Before posting a due (chat, scheduled time), an instance claims `digest:sent:<chat>:<time>` with
- *   the store's atomic claim (SET NX on Redis, one INSERT on SQLite). Only the winner posts; the
- *   others move on. A claim is never released, so a post that failed after claiming is logged and
- *   not repeated by anyone (at most once wins over at least once when a chat is failing).
+ *   (checked-up-to, now] are due. checked-up-to only moves past times that are settled (posted by
+ *   some instance, skipped, or the subscription disabled); it is kept in memory and persisted, so a
+ *   restarted process starts from where it left off and sees what it missed or failed to post.
+ * - A posted (chat, scheduled time) gets a sent mark, `digest:sent:<chat>:<time>`, and is never
+ *   posted again. Before posting, an instance takes a short lease, `digest:lease:<chat>:<time>`, with
+ *   the store's atomic claim (SET NX on Redis, one INSERT on SQLite); only the holder posts, the others
+ *   look again a moment later and find the sent mark (or, if the holder failed, a free lease).
+ * - A post that fails retryably after all attempts, or is given up for a shutdown, releases its lease
+ *   and leaves checked-up-to before its time, so this instance (a minute later), another instance or
+ *   a restarted process posts it. A process that dies holding a lease loses it when the lease expires.
  * - A missed time less than catchupSeconds old is posted late, once; older ones are skipped and
- *   logged.
+ *   logged. Sent marks are kept for that window (and a margin), as no time older is looked at.
  * One timer for all subscriptions (instead of a cron job each) keeps this reasoning in one place:
  * the cron library only answers "when", the store decides "who". */
 import type { Registry } from "../core/command.ts";
@@ -25,7 +29,7 @@ import type {
 } from "../core/ports.ts";
 import type { Reply } from "../core/reply.ts";
 import { createDigestContent } from "./content.ts";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy, sendWithRetry } from "./deliver.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, type SendOutcome, sendWithRetry } from "./deliver.ts";
 import { createLimiter } from "./limit.ts";
 import { nextRuns, runsBetween, validateSchedule } from "./schedule.ts";
 import {
@@ -33,6 +37,7 @@ import {
   chatKey,
   createSubscriptionRepository,
   type DigestPlatform,
+  leaseKey,
   sentKey,
 } from "./subscriptions.ts";
 
@@ -60,46 +65,69 @@ export interface DigestServiceOptions {
   /** Posts in flight at once, across chats. Default 16. */
   maxConcurrentDeliveries?: number;
   retry?: Partial<RetryPolicy>;
-  /** How long a delivery claim is kept. Default 8 days: longer than any catch-up window, so a
-   * claim outlives every chance of the same time being considered again. */
-  claimTtlMs?: number;
+  /** How long a lease on one delivery lasts. Default 5 min: far longer than a post and its retries
+   * take (their waits are held to half of it), short enough that a time held by a process that died
+   * is posted by another soon after. */
+  leaseTtlMs?: number;
   /** Waits between retries; tests pass one that returns at once. */
   sleep?: (ms: number) => Promise<void>;
 }
 
 export interface TickReport {
   delivered: number;
-  /** Claimed by another instance first. */
+  /** Being posted by another instance, or already posted (by another instance or before a restart). */
   claimedElsewhere: number;
   /** Missed by more than the catch-up window. */
   skipped: number;
+  /** Not posted: retried later, or the subscription disabled for a permanent failure. */
   failed: number;
 }
 
 export interface DigestService extends DigestPort {
   /** Loads subscriptions, catches up what was missed, then ticks every tickIntervalMs. */
   start(): Promise<void>;
-  /** Stops ticking and waits for posts in flight. */
+  /** Stops ticking and waits for the posts in flight; queued ones are left unclaimed. */
   stop(): Promise<void>;
   /** Finds and posts what is due at `now` (default clock.now()), resolving when those posts are done.
    * The loop calls it without waiting for the posts; tests call it with a fake clock. */
   tick(now?: Date): Promise<TickReport>;
 }
 
-const DEFAULT_CLAIM_TTL_MS = 8 * 24 * 3600 * 1000;
-/** Shared content is kept this long after it is built; every chat due at one time is planned in the
- * same tick, so a few minutes covers retries. */
+const DEFAULT_LEASE_TTL_MS = 5 * 60 * 1000;
+/** Sent marks outlive the catch-up window by this much, for clocks that differ between instances. */
+const SENT_MARK_MARGIN_MS = 24 * 3600 * 1000;
+/** After a post failed retryably on every attempt, the platform gets this long before the next try. */
+const RETRY_FAILED_AFTER_MS = 60 * 1000;
+/** Another instance holds the lease: it is usually done within moments, so look again soon. */
+const RECHECK_LEASED_AFTER_MS = 1000;
+/** Shared content is kept this long after a chat last asked for it; that covers retries and the
+ * chats queued behind a burst. */
 const CONTENT_RETENTION_MS = 15 * 60 * 1000;
 const NEXT_RUNS_SHOWN = 3;
 /** The shortest pause between ticks, so a timer that fires a hair early cannot spin. */
 const MIN_TICK_GAP_MS = 10;
 
-type DeliveryResult = "delivered" | "claimed_elsewhere" | "superseded" | "failed" | "disabled";
+type DeliveryResult =
+  | "delivered"
+  /** A sent mark exists: posted by another instance, or by this one before a restart. */
+  | "already_sent"
+  /** Another instance holds the lease; not settled until it has posted. */
+  | "leased_elsewhere"
+  /** Unsubscribed or changed meanwhile. */
+  | "superseded"
+  /** Not posted (a retryable failure, or given up for a shutdown); the lease was released. */
+  | "retry_later"
+  /** Shutting down: left unclaimed for a restarted process or another instance. */
+  | "stopped"
+  | "disabled";
+
+/** Results after which checked-up-to may move past the time. */
+const SETTLED: ReadonlySet<DeliveryResult> = new Set(["delivered", "already_sent", "disabled"]);
 
 /** What this instance knows about one chat's subscription. */
 interface Tracked {
   subscription: DigestSubscription;
-  /** Every scheduled time at or before this has been handled. */
+  /** Every scheduled time at or before this is settled. */
   checkedUpToMs: number;
   /** The first scheduled time after checkedUpToMs (Infinity when the schedule never fires again). */
   nextDueMs: number;
@@ -112,11 +140,18 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
   const catchupMs = options.catchupSeconds * 1000;
   const refreshIntervalMs = options.refreshIntervalMs ?? 5000;
   const tickIntervalMs = options.tickIntervalMs ?? 1000;
-  const claimTtlMs = options.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
-  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  const sentMarkTtlMs = catchupMs + SENT_MARK_MARGIN_MS;
+  // The waits may take half the lease; the other half is left for the sends themselves.
+  const retryPolicy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    maxTotalWaitMs: leaseTtlMs / 2,
+    ...options.retry,
+  };
   /** Aborted by stop(): retry waits end at once and no further attempt is made. */
   let stopSignal = new AbortController();
   const sleep = options.sleep ?? ((ms: number) => sleepUnlessStopped(ms, stopSignal.signal));
+  const stopping = () => stopSignal.signal.aborted;
   const messengers = new Map(options.messengers.map((m) => [m.platform, m]));
   const repo = createSubscriptionRepository(store, (key, problem) =>
     logger.warn("digest: skipping a malformed subscription", { key, problem, instanceId }),
@@ -182,8 +217,9 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
       const { subscription } = entry;
       if (!subscription.enabled || entry.busy || entry.nextDueMs > now.getTime()) continue;
       if (!messengers.has(subscription.platform)) continue;
+      // checked-up-to moves when the deliveries are settled (deliverAll); busy keeps this chat out of
+      // the ticks until then.
       const due = dueTimes(entry, now);
-      setCheckedUpTo(entry, now.getTime());
       entry.busy = true;
       const job = deliverAll(entry, due, now).finally(() => {
         entry.busy = false;
@@ -216,7 +252,9 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
     return runsBetween(schedule, tz, new Date(Math.max(entry.checkedUpToMs, cutoffMs)), now);
   }
 
-  /** One chat's due times, oldest first; then the watermark is persisted. */
+  /** One chat's due times, oldest first, then its checked-up-to mark moved past those that settled.
+   * It stops at the first time that did not settle: posts stay in order, and that time and the ones
+   * after it are looked at again (after a pause) by this instance, another one or a restart. */
   async function deliverAll(
     entry: Tracked,
     due: readonly Date[],
@@ -224,14 +262,33 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
   ): Promise<DeliveryResult[]> {
     const results: DeliveryResult[] = [];
     const subscription = entry.subscription;
+    let settledUpTo = plannedAt;
+    let unsettled: DeliveryResult | undefined;
     for (const scheduledAt of due) {
       const result = await limit(() => deliverOne(entry, subscription, scheduledAt));
       results.push(result);
-      // Unsubscribed or changed meanwhile: its new state has its own watermark (or none).
-      if (result === "superseded") return results;
-      if (result === "disabled") break;
+      if (result === "superseded" || result === "disabled") break;
+      if (!SETTLED.has(result)) {
+        settledUpTo = new Date(scheduledAt.getTime() - 1);
+        unsettled = result;
+        break;
+      }
     }
-    await repo.setCheckedUpTo(subscription.platform, subscription.chatId, plannedAt).catch((error) =>
+
+    if (entry.subscription.updatedAt === subscription.updatedAt) {
+      // A refresh may have moved the mark on meanwhile (another instance settled these times).
+      setCheckedUpTo(entry, Math.max(entry.checkedUpToMs, settledUpTo.getTime()));
+      if (unsettled !== undefined) {
+        const pauseMs = unsettled === "leased_elsewhere" ? RECHECK_LEASED_AFTER_MS : RETRY_FAILED_AFTER_MS;
+        entry.nextDueMs = Math.max(entry.nextDueMs, clock.now().getTime() + pauseMs);
+      }
+    }
+    // Unsubscribed or changed meanwhile: its new state has its own watermark (or none). This version
+    // is done with in memory until the next refresh replaces it.
+    if (results.at(-1) === "superseded") return results;
+    // Nothing settled, nothing to save; the stored mark is before the unsettled time already.
+    if (unsettled !== undefined && results.length === 1) return results;
+    await repo.setCheckedUpTo(subscription.platform, subscription.chatId, settledUpTo).catch((error) =>
       logger.error("digest: could not save the checked-up-to mark", {
         platform: subscription.platform,
         chatId: subscription.chatId,
@@ -249,57 +306,108 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
   ): Promise<DeliveryResult> {
     const { platform, chatId } = subscription;
     const fields = { platform, chatId, scheduledAt: scheduledAt.toISOString(), instanceId };
+    const lease = leaseKey(platform, chatId, scheduledAt);
+    const sent = sentKey(platform, chatId, scheduledAt);
+    // Shutting down: leave the time unclaimed for a restarted process or another instance, rather
+    // than making stop() wait for every queued post.
+    if (stopping()) return "stopped";
+    let leased = false;
+    let outcome: SendOutcome;
     try {
       // The user may have unsubscribed or changed the schedule through any instance since this
       // instance last read the list; the stored subscription is the truth.
       const current = await repo.get(platform, chatId);
       if (!current?.enabled || current.updatedAt !== subscription.updatedAt) return "superseded";
-      if (!(await store.claim(sentKey(platform, chatId, scheduledAt), claimTtlMs)))
-        return "claimed_elsewhere";
+      if (await store.get(sent)) return "already_sent";
+      if (stopping()) return "stopped";
+      if (!(await store.claim(lease, leaseTtlMs))) return "leased_elsewhere";
+      leased = true;
+      // Looked at again under the lease: the previous holder may have posted and its lease expired
+      // between the first look and the claim.
+      if (await store.get(sent)) return "already_sent";
 
       const reply = await content.forScheduledTime(scheduledAt, subscription.sections);
       const messenger = messengers.get(platform)!;
-      const outcome = await sendWithRetry(
+      outcome = await sendWithRetry(
         () => messenger.send(chatId, reply),
         retryPolicy,
         sleep,
         (attempt, delayMs, reason) =>
           logger.warn("digest: post failed, retrying", { ...fields, attempt, delayMs, reason }),
-        () => stopSignal.signal.aborted,
+        stopping,
       );
-      if (outcome.ok) {
-        await repo.setLastDeliveredAt(platform, chatId, clock.now());
-        logger.info("digest: posted", {
-          ...fields,
-          attempts: outcome.attempts,
-          lateMs: clock.now().getTime() - scheduledAt.getTime(),
-        });
-        return "delivered";
-      }
-      if (outcome.permanent) {
-        await repo.disable(subscription, outcome.reason, clock.now());
-        if (entry.subscription.updatedAt === subscription.updatedAt) {
-          entry.subscription = { ...subscription, enabled: false, disabledReason: outcome.reason };
-        }
-        logger.error("digest: subscription disabled after a permanent delivery failure", {
-          ...fields,
-          reason: outcome.reason,
-        });
-        return "disabled";
-      }
-      logger.error("digest: not posted after retries; this time is not retried", {
-        ...fields,
-        attempts: outcome.attempts,
-        reason: outcome.reason,
-      });
-      return "failed";
     } catch (error) {
-      logger.error("digest: delivery failed", {
+      logger.error("digest: delivery failed; will try this time again", {
         ...fields,
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
-      return "failed";
+      if (leased) await releaseLease(lease, fields);
+      return "retry_later";
     }
+
+    if (outcome.ok) {
+      await recordSent(subscription, sent, fields);
+      logger.info("digest: posted", {
+        ...fields,
+        attempts: outcome.attempts,
+        lateMs: clock.now().getTime() - scheduledAt.getTime(),
+      });
+      return "delivered";
+    }
+    if (outcome.permanent) {
+      await disable(entry, subscription, outcome.reason, fields);
+      return "disabled";
+    }
+    logger.error("digest: not posted after retries; will try this time again", {
+      ...fields,
+      attempts: outcome.attempts,
+      reason: outcome.reason,
+      retryInMs: RETRY_FAILED_AFTER_MS,
+    });
+    await releaseLease(lease, fields);
+    return "retry_later";
+  }
+
+  /** After a post went out nothing may make it look unposted: store errors here are logged, not
+   * thrown, and the lease is kept until it expires, so no one posts the time again meanwhile. */
+  async function recordSent(
+    { platform, chatId }: DigestSubscription,
+    sent: string,
+    fields: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await store.set(sent, true, sentMarkTtlMs);
+      await repo.setLastDeliveredAt(platform, chatId, clock.now());
+    } catch (error) {
+      logger.error("digest: posted, but could not record it", { ...fields, error: String(error) });
+    }
+  }
+
+  async function releaseLease(lease: string, fields: Record<string, unknown>): Promise<void> {
+    // If this fails the lease still expires; the time is posted a few minutes later than it could be.
+    await store
+      .delete(lease)
+      .catch((error) =>
+        logger.error("digest: could not release a delivery lease", { ...fields, error: String(error) }),
+      );
+  }
+
+  async function disable(
+    entry: Tracked,
+    subscription: DigestSubscription,
+    reason: string,
+    fields: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await repo.disable(subscription, reason, clock.now());
+    } catch (error) {
+      // Still settled: this instance stops posting to the chat; another may try and disable it.
+      logger.error("digest: could not save a disabled subscription", { ...fields, error: String(error) });
+    }
+    if (entry.subscription.updatedAt === subscription.updatedAt) {
+      entry.subscription = { ...subscription, enabled: false, disabledReason: reason };
+    }
+    logger.error("digest: subscription disabled after a permanent delivery failure", { ...fields, reason });
   }
 
   async function tick(now: Date = clock.now()): Promise<TickReport> {
@@ -308,9 +416,9 @@ export function createDigestService(options: DigestServiceOptions): DigestServic
     const count = (result: DeliveryResult) => results.filter((r) => r === result).length;
     return {
       delivered: count("delivered"),
-      claimedElsewhere: count("claimed_elsewhere"),
+      claimedElsewhere: count("leased_elsewhere") + count("already_sent"),
       skipped: skippedCount - skippedBefore,
-      failed: count("failed") + count("disabled"),
+      failed: count("retry_later") + count("disabled"),
     };
   }
 

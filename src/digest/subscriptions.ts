@@ -1,13 +1,18 @@
 /** Where digest state lives in the store, and the one repository that reads and writes it.
  *
- *   digest:sub:<platform>:<chatId>        the chat's subscription (one per chat; subscribing again
- *                                         overwrites it)
- *   digest:checked:<platform>:<chatId>    scheduled times up to here have been handled (delivered,
- *                                         claimed by another instance, or skipped): after a restart,
- *                                         the times after it are the ones that were missed
- *   digest:delivered:<platform>:<chatId>  when the last digest was posted, for status
- *   digest:sent:<platform>:<chatId>:<iso> the claim for one (chat, scheduled time); whoever sets it
- *                                         first delivers, so it is posted once across instances
+ *   digest:sub:<platform>:<chatId>         the chat's subscription (one per chat; subscribing again
+ *                                          overwrites it)
+ *   digest:checked:<platform>:<chatId>     scheduled times up to here are settled (posted by some
+ *                                          instance, skipped, or the subscription disabled): after a
+ *                                          restart, the times after it are the ones still to post
+ *   digest:delivered:<platform>:<chatId>   when the last digest was posted, for status
+ *   digest:lease:<platform>:<chatId>:<iso> a short claim on one (chat, scheduled time) while an
+ *                                          instance posts it: whoever sets it first posts, the others
+ *                                          look again later. Released when the post fails or is
+ *                                          abandoned for a shutdown, so the time is not lost
+ *   digest:sent:<platform>:<chatId>:<iso>  one (chat, scheduled time) was posted; nobody posts it
+ *                                          again. Kept as long as the time can come up again (the
+ *                                          catch-up window), not longer
  *
  * The scheduler's bookkeeping lives in keys of its own so that it never overwrites a subscription a
  * user changed at the same moment. */
@@ -24,13 +29,19 @@ export type DigestPlatform = DigestSubscription["platform"];
 const SUB_PREFIX = "digest:sub:";
 const CHECKED_PREFIX = "digest:checked:";
 const DELIVERED_PREFIX = "digest:delivered:";
+const LEASE_PREFIX = "digest:lease:";
 const SENT_PREFIX = "digest:sent:";
 
 export function chatKey(platform: DigestPlatform, chatId: string): string {
   return `${platform}:${chatId}`;
 }
 
-/** The claim key for one delivery. */
+/** The lease on one delivery while it is being posted. */
+export function leaseKey(platform: DigestPlatform, chatId: string, scheduledAt: Date): string {
+  return `${LEASE_PREFIX}${chatKey(platform, chatId)}:${scheduledAt.toISOString()}`;
+}
+
+/** The mark that one delivery was posted. */
 export function sentKey(platform: DigestPlatform, chatId: string, scheduledAt: Date): string {
   return `${SENT_PREFIX}${chatKey(platform, chatId)}:${scheduledAt.toISOString()}`;
 }
@@ -66,8 +77,8 @@ export interface SubscriptionRepository {
   list(): Promise<DigestSubscription[]>;
   /** Creates the chat's subscription or updates the existing one (re-enabling it). */
   upsert(input: SubscribeInput, now: Date): Promise<{ subscription: DigestSubscription; created: boolean }>;
-  /** Removes the subscription and its bookkeeping; false when there was none. Delivery claims stay
-   * until they expire, so re-subscribing cannot repeat a post that was already made. */
+  /** Removes the subscription and its bookkeeping; false when there was none. Leases and sent marks
+   * stay until they expire, so re-subscribing cannot repeat a post that was already made. */
   remove(platform: DigestPlatform, chatId: string): Promise<boolean>;
   /** Stops deliveries after a permanent failure, unless the user changed the subscription meanwhile. */
   disable(subscription: DigestSubscription, reason: string, now: Date): Promise<void>;

@@ -49,6 +49,28 @@ export function recordingMessenger(
   };
 }
 
+/** The store, recording the TTL of every claim and of every set that has one, by key. */
+export function ttlRecordingStore(store: KeyValueStore): KeyValueStore & { ttls: Map<string, number> } {
+  const ttls = new Map<string, number>();
+  return {
+    ttls,
+    get: <T>(key: string) => store.get<T>(key),
+    delete: (key) => store.delete(key),
+    entries: <T>(prefix: string) => store.entries<T>(prefix),
+    close: () => store.close(),
+    async set(key, value, ttlMs) {
+      if (ttlMs !== undefined) ttls.set(key, ttlMs);
+      await store.set(key, value, ttlMs);
+    },
+    async claim(key, ttlMs) {
+      ttls.set(key, ttlMs);
+      return store.claim(key, ttlMs);
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {

@@ -2,7 +2,8 @@
  * connection, clock and messengers, both tick concurrently (now one ahead, now the other, sometimes
  * only one) over many scheduled times, and every (chat, scheduled time) is posted exactly once. */
 import { randomUUID } from "node:crypto";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, expect, it, vi } from "vitest";
+import { DeliveryError } from "../../src/core/errors.ts";
 import type { KeyValueStore } from "../../src/core/ports.ts";
 import { createStore } from "../../src/data/store.ts";
 import type { TickReport } from "../../src/digest/scheduler.ts";
@@ -97,4 +98,63 @@ it("two instances on one Redis post each (chat, scheduled time) exactly once", a
     expect(total(instance, "claimedElsewhere")).toBeGreaterThan(0);
     expect(total(instance, "failed")).toBe(0);
   }
+});
+
+it("a time one instance failed to post is posted once, by the other, after the first lets go of it", async () => {
+  const START = "2026-11-24T07:59:00Z";
+  const posts: Post[] = [];
+  let releaseA = () => {};
+  const aMayFail = new Promise<void>((resolve) => {
+    releaseA = resolve;
+  });
+  const instance = async (instanceId: string, messenger: ReturnType<typeof recordingMessenger>) => {
+    const store = await createStore(REDIS_URL, { namespace });
+    opened.push(store);
+    const clock = fakeClock(START);
+    const { service } = testService({
+      store,
+      clock,
+      instanceId,
+      retry: { maxAttempts: 1 },
+      messengers: [messenger],
+    });
+    return { service, clock, messenger };
+  };
+  // A's post fails with a 502 (retryable), but only once B has looked and found A holding the time.
+  const a = await instance(
+    "a",
+    recordingMessenger("telegram", posts, async () => {
+      await aMayFail;
+      throw new DeliveryError("502 Bad Gateway", { permanent: false });
+    }),
+  );
+  const b = await instance("b", recordingMessenger("telegram", posts));
+  await a.service.subscribe({
+    platform: "telegram",
+    chatId: "retried",
+    schedule: "0 8 * * *",
+    tz: "UTC",
+    sections: ["edge_ai"],
+  });
+
+  const at = (iso: string) => {
+    a.clock.set(iso);
+    b.clock.set(iso);
+  };
+  at("2026-11-24T08:00:00.100Z");
+  const aTick = a.service.tick();
+  await vi.waitFor(() => expect(a.messenger.attempts.get("retried")).toBe(1));
+  expect(await b.service.tick()).toMatchObject({ delivered: 0, claimedElsewhere: 1 });
+  releaseA();
+  expect(await aTick).toMatchObject({ delivered: 0, failed: 1 });
+
+  // B looks again a moment later: A let go, nobody posted it, so B does.
+  at("2026-11-24T08:00:01.200Z");
+  expect(await b.service.tick()).toMatchObject({ delivered: 1 });
+  // A's own retry finds it done.
+  at("2026-11-24T08:01:30Z");
+  expect(await a.service.tick()).toMatchObject({ delivered: 0, failed: 0 });
+  expect(await b.service.tick()).toMatchObject({ delivered: 0, failed: 0 });
+  expect(a.messenger.attempts.get("retried")).toBe(1);
+  expect(posts.map((p) => `${p.chatId}@${p.scheduledAt}`)).toEqual(["retried@2026-11-24T08:00:00.000Z"]);
 });

@@ -42,6 +42,28 @@ describe("validateSchedule", () => {
     expect(refusal(() => validateSchedule("* * * * * * *", "UTC", 1, NOW)).message).toContain("7 fields");
   });
 
+  it("accepts the @daily and @weekly nicknames, in any case, and runs them in the zone", () => {
+    expect(validateSchedule(" @DAILY ", "Europe/Berlin", 3600, NOW)).toEqual({
+      schedule: "@daily",
+      tz: "Europe/Berlin",
+    });
+    expect(validateSchedule("@Weekly", "UTC", 3600, NOW).schedule).toBe("@weekly");
+    // Midnight in Berlin (UTC+1 in winter), and Sunday midnight for @weekly.
+    expect(iso(nextRuns("@daily", "Europe/Berlin", NOW, 2))).toEqual([
+      "2026-11-24T23:00:00.000Z",
+      "2026-11-25T23:00:00.000Z",
+    ]);
+    expect(iso(nextRuns("@weekly", "UTC", NOW, 2))).toEqual([
+      "2026-11-29T00:00:00.000Z",
+      "2026-12-06T00:00:00.000Z",
+    ]);
+    // The minimum interval applies to nicknames as to any schedule.
+    expect(refusal(() => validateSchedule("@hourly", "UTC", 7200, NOW)).message).toContain(
+      "as often as every 1 h",
+    );
+    expect(refusal(() => validateSchedule("@reboot", "UTC", 3600, NOW)).details.option).toBe("schedule");
+  });
+
   it("refuses a schedule that never fires", () => {
     expect(refusal(() => validateSchedule("0 0 30 2 *", "UTC", 3600, NOW)).message).toContain("never fires");
   });

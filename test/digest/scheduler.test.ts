@@ -5,10 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { DeliveryError } from "../../src/core/errors.ts";
-import type { DigestSection } from "../../src/core/ports.ts";
+import type { DigestSection, KeyValueStore } from "../../src/core/ports.ts";
 import { createMemoryStore, createStore } from "../../src/data/store.ts";
 import { memoryNetwork } from "../support/memory-deps.ts";
-import { fakeClock, type Post, recordingMessenger, testService } from "./helpers.ts";
+import {
+  fakeClock,
+  type Post,
+  recordingMessenger,
+  sleep,
+  testService,
+  ttlRecordingStore,
+} from "./helpers.ts";
 
 const tempDir = mkdtempSync(join(tmpdir(), "decentra-digest-"));
 afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
@@ -25,6 +32,11 @@ const sub = (chatId: string, extra: Partial<typeof DAILY> = {}) => ({
   ...extra,
 });
 const times = (posts: Post[]) => posts.map((p) => `${p.chatId}@${p.scheduledAt}`);
+/** The digest keys that mark one chat's scheduled time as taken (a lease) or done (a sent mark). */
+const deliveryKeys = async (store: KeyValueStore, chatId: string) =>
+  (await store.entries("digest:"))
+    .map(([key]) => key)
+    .filter((key) => /^digest:(lease|sent):/.test(key) && key.includes(`:${chatId}:`));
 
 describe("subscribing", () => {
   it("subscribing again updates the one subscription", async () => {
@@ -130,6 +142,23 @@ describe("posting on schedule", () => {
     expect(times(posts)).toEqual(["1@2026-10-25T00:30:00.000Z", "1@2026-10-26T01:30:00.000Z"]);
   });
 
+  it("posts a @weekly subscription once a week, at midnight in its zone", async () => {
+    const posts: Post[] = [];
+    const clock = fakeClock("2026-11-24T06:00:00Z");
+    const { service } = testService({
+      store: createMemoryStore(),
+      clock,
+      messengers: [recordingMessenger("telegram", posts)],
+    });
+    const { subscription } = await service.subscribe(sub("1", { schedule: "@WEEKLY", tz: "Europe/Berlin" }));
+    expect(subscription.schedule).toBe("@weekly");
+    for (let i = 0; i < 15 * 24; i++) {
+      clock.advance(3600_000);
+      await service.tick();
+    }
+    expect(times(posts)).toEqual(["1@2026-11-28T23:00:00.000Z", "1@2026-12-05T23:00:00.000Z"]);
+  });
+
   it("does not post for times before the subscription was made", async () => {
     const posts: Post[] = [];
     const clock = fakeClock("2026-11-24T08:30:00Z");
@@ -183,11 +212,12 @@ describe("restart", () => {
     // Down from 08:00:01 on the 24th until 10:00 on the 25th: the 08:00 post is 2 h late, < 6 h.
     const b = await runInstance(file, "2026-11-25T10:00:00Z", posts);
     await b.service.start();
+    // start() only starts the catch-up post; stopping before it is claimed would leave it to c.
+    await vi.waitFor(() => expect(posts).toHaveLength(2));
     await b.service.stop();
-    await b.service.tick(); // a second look finds nothing more
     await b.store.close();
 
-    // And a third process right after must not repeat it.
+    // A third process right after must not repeat it.
     const c = await runInstance(file, "2026-11-25T10:00:05Z", posts);
     await c.service.tick();
     await c.store.close();
@@ -312,33 +342,95 @@ describe("delivery failures", () => {
     expect(times(posts)).toEqual(["1@2026-11-24T08:00:00.000Z"]);
   });
 
-  it("gives up after the attempt limit on 5xx, logs it, keeps the subscription, and does not post that time again", async () => {
+  it("after the attempt limit on 5xx, logs it, keeps the subscription, and posts that time on a later tick, once", async () => {
     const posts: Post[] = [];
     const clock = fakeClock("2026-11-24T06:00:00Z");
     let down = true;
     const messenger = recordingMessenger("telegram", posts, () => {
       if (down) throw new DeliveryError("502 Bad Gateway", { permanent: false });
     });
-    const { service, logger, sleeps } = testService({
-      store: createMemoryStore(),
-      clock,
-      messengers: [messenger],
-    });
+    const store = ttlRecordingStore(createMemoryStore());
+    const { service, logger, sleeps } = testService({ store, clock, messengers: [messenger] });
     await service.subscribe(sub("1"));
     clock.set("2026-11-24T08:00:00Z");
     expect(await service.tick()).toMatchObject({ delivered: 0, failed: 1 });
     expect(messenger.attempts.get("1")).toBe(5);
     expect(sleeps).toEqual([1000, 2000, 4000, 8000]);
     expect(logger.lines.some((l) => l.startsWith("error digest: not posted after retries"))).toBe(true);
+    // Nothing holds the time: this instance, another one or a restarted process may post it.
+    expect(await deliveryKeys(store, "1")).toEqual([]);
+    expect(await store.get("digest:checked:telegram:1")).toBeUndefined();
 
     down = false;
     clock.set("2026-11-24T08:00:30Z");
     await service.tick();
-    expect(posts).toEqual([]);
+    expect(messenger.attempts.get("1")).toBe(5); // the platform gets a minute's rest first
+    clock.set("2026-11-24T08:01:00Z");
+    expect(await service.tick()).toMatchObject({ delivered: 1, failed: 0 });
+    clock.set("2026-11-24T08:02:00Z");
+    await service.tick();
     clock.set("2026-11-25T08:00:00Z");
     await service.tick();
-    expect(times(posts)).toEqual(["1@2026-11-25T08:00:00.000Z"]);
+    expect(times(posts)).toEqual(["1@2026-11-24T08:00:00.000Z", "1@2026-11-25T08:00:00.000Z"]);
     expect((await service.status("telegram", "1")).subscription?.enabled).toBe(true);
+
+    // The lease is short; the sent mark lasts the catch-up window and a day, not a week.
+    const sent = "digest:sent:telegram:1:2026-11-24T08:00:00.000Z";
+    const lease = "digest:lease:telegram:1:2026-11-24T08:00:00.000Z";
+    expect(store.ttls.get(lease)).toBeLessThanOrEqual(5 * 60_000);
+    expect(store.ttls.get(sent)).toBe((6 + 24) * 3600_000);
+    expect(await store.get(sent)).toBeDefined();
+  });
+
+  it("a process that died holding a lease does not lose the time: it is posted once the lease runs out", async () => {
+    const store = createMemoryStore();
+    const posts: Post[] = [];
+    const clock = fakeClock("2026-11-24T06:00:00Z");
+    // The first process hangs in its post and is never heard from again.
+    const dead = testService({
+      store,
+      clock,
+      leaseTtlMs: 100,
+      messengers: [recordingMessenger("telegram", [], () => new Promise<void>(() => {}))],
+    });
+    await dead.service.subscribe(sub("1"));
+    clock.set("2026-11-24T08:00:00Z");
+    void dead.service.tick();
+    await vi.waitFor(async () => expect(await deliveryKeys(store, "1")).toHaveLength(1));
+
+    const next = testService({ store, clock, messengers: [recordingMessenger("telegram", posts)] });
+    clock.set("2026-11-24T08:00:05Z");
+    expect(await next.service.tick()).toMatchObject({ delivered: 0, claimedElsewhere: 1 });
+    await sleep(150);
+    clock.set("2026-11-24T08:00:10Z");
+    expect(await next.service.tick()).toMatchObject({ delivered: 1 });
+    clock.set("2026-11-24T08:00:20Z");
+    expect(await next.service.tick()).toMatchObject({ delivered: 0 });
+    expect(times(posts)).toEqual(["1@2026-11-24T08:00:00.000Z"]);
+  });
+
+  it("does not wait out a retry-after longer than its lease allows; the time is retried later", async () => {
+    const posts: Post[] = [];
+    const clock = fakeClock("2026-11-24T06:00:00Z");
+    let flooded = true;
+    const messenger = recordingMessenger("telegram", posts, () => {
+      if (flooded)
+        throw new DeliveryError("429 Too Many Requests", { permanent: false, retryAfterMs: 600_000 });
+    });
+    const store = createMemoryStore();
+    const { service, logger, sleeps } = testService({ store, clock, messengers: [messenger] });
+    await service.subscribe(sub("1"));
+    clock.set("2026-11-24T08:00:00Z");
+    // Waiting 10 min with a 5-min lease would let another instance take the time and post it too.
+    expect(await service.tick()).toMatchObject({ delivered: 0, failed: 1 });
+    expect(sleeps).toEqual([]);
+    expect(logger.lines.some((l) => l.includes("would exceed"))).toBe(true);
+    expect(await deliveryKeys(store, "1")).toEqual([]);
+
+    flooded = false;
+    clock.set("2026-11-24T08:01:00Z");
+    expect(await service.tick()).toMatchObject({ delivered: 1 });
+    expect(times(posts)).toEqual(["1@2026-11-24T08:00:00.000Z"]);
   });
 
   it("stop() ends a long retry-after wait at once instead of waiting it out", async () => {
@@ -348,8 +440,9 @@ describe("delivery failures", () => {
       throw new DeliveryError("429 Too Many Requests", { permanent: false, retryAfterMs: 60_000 });
     });
     // The service's own (abortable) sleep this time.
+    const store = createMemoryStore();
     const { service, logger } = testService({
-      store: createMemoryStore(),
+      store,
       clock,
       messengers: [messenger],
       realSleep: true,
@@ -364,6 +457,49 @@ describe("delivery failures", () => {
     expect(performance.now() - stoppedAtMs).toBeLessThan(1000);
     expect(messenger.attempts.get("1")).toBe(1);
     expect(logger.lines.some((l) => l.includes("not retried: shutting down"))).toBe(true);
+
+    // Given up for the shutdown, not for good: the restarted process posts it.
+    const restarted = testService({ store, clock, messengers: [recordingMessenger("telegram", posts)] });
+    clock.set("2026-11-24T08:00:20Z");
+    expect(await restarted.service.tick()).toMatchObject({ delivered: 1 });
+    expect(times(posts)).toEqual(["1@2026-11-24T08:00:00.000Z"]);
+  });
+
+  it("stop() returns without waiting for queued posts, leaves them unclaimed, and a restart posts them once", async () => {
+    const store = createMemoryStore();
+    const posts: Post[] = [];
+    const clock = fakeClock("2026-11-24T06:00:00Z");
+    const chats = Array.from({ length: 60 }, (_, i) => `c${i}`);
+    const { service } = testService({
+      store,
+      clock,
+      maxConcurrentDeliveries: 2,
+      tickIntervalMs: 3_600_000, // start() plans once; nothing else ticks
+      messengers: [recordingMessenger("telegram", posts, () => sleep(50))],
+    });
+    for (const chatId of chats) await service.subscribe(sub(chatId));
+    clock.set("2026-11-24T08:00:00Z");
+    await service.start();
+    await sleep(60);
+    const stoppedAtMs = performance.now();
+    await service.stop();
+    // At most the two posts in flight are waited for, not the 58 queued behind them (1.5 s).
+    expect(performance.now() - stoppedAtMs).toBeLessThan(400);
+    const postedBeforeStop = posts.map((p) => p.chatId);
+    expect(postedBeforeStop.length).toBeLessThanOrEqual(6);
+    for (const chatId of chats.filter((c) => !postedBeforeStop.includes(c))) {
+      expect(await deliveryKeys(store, chatId), chatId).toEqual([]);
+    }
+
+    const restarted = testService({
+      store,
+      clock,
+      maxConcurrentDeliveries: 2,
+      messengers: [recordingMessenger("telegram", posts)],
+    });
+    clock.set("2026-11-24T08:00:30Z");
+    expect((await restarted.service.tick()).delivered).toBe(60 - postedBeforeStop.length);
+    expect(times(posts).sort()).toEqual(chats.map((c) => `${c}@2026-11-24T08:00:00.000Z`).sort());
   });
 
   it("one slow chat does not hold up the others", async () => {
@@ -423,5 +559,31 @@ describe("content", () => {
     clock.set("2026-11-25T08:00:00Z");
     await service.tick();
     expect(count("Difficulty adjustment")).toBe(2);
+  });
+
+  it("is built once for a time caught up after a restart, however many ticks the posts take", async () => {
+    const store = createMemoryStore();
+    const clock = fakeClock("2026-11-24T06:00:00Z");
+    const chats = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const before = testService({ store, clock, messengers: [recordingMessenger("telegram", [])] });
+    for (const chatId of chats) await before.service.subscribe(sub(chatId));
+
+    // Back at 10:00: the 08:00 digest goes out 2 h late, two chats at a time, while the loop ticks on.
+    clock.set("2026-11-24T10:00:00Z");
+    const posts: Post[] = [];
+    const network = memoryNetwork();
+    const { service } = testService({
+      store,
+      clock,
+      network,
+      maxConcurrentDeliveries: 2,
+      tickIntervalMs: 5,
+      messengers: [recordingMessenger("telegram", posts, () => sleep(5))],
+    });
+    await service.start();
+    await vi.waitFor(() => expect(posts).toHaveLength(40), { timeout: 5000 });
+    await service.stop();
+    expect(network.calls.filter((c) => c === "Difficulty adjustment")).toHaveLength(1);
+    expect(new Set(posts.map((p) => p.reply)).size).toBe(1);
   });
 });
