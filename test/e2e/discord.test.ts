@@ -246,6 +246,8 @@ describe("upstream trouble", () => {
       // The price answers before the 800 ms CoinGecko hedge would, so the figure stays mempool's.
       upstream.respond(route, replies.delayed(route === "prices" ? 500 : 1000, reply));
     }
+    // Should a loaded machine delay mempool's price past the hedge, CoinGecko still answers later.
+    upstream.respond("coingeckoPrice", replies.delayed(2000, replies.json(defaultPayloads.coingeckoPrice)));
     const result = await run("mining_cost", { region: "paraguay" });
     upstream.reset();
     expect(result.callback.type).toBe(5);
