@@ -30,10 +30,6 @@ export class UserError extends Error {
   }
 }
 
-export function isUserError(error: unknown): error is UserError {
-  return error instanceof UserError;
-}
-
 /** A failed post to a chat. permanent: the bot was removed, the chat deleted or a permission is
  * missing, so retrying cannot help; otherwise (429, 5xx, network) the caller retries with backoff. */
 export class DeliveryError extends Error {
