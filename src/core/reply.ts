@@ -1,4 +1,11 @@
-/** The neutral answer every command returns; renderers turn it into an embed, HTML or plain text. */
+/** The neutral answer every command returns; renderers turn it into an embed, HTML or plain text.
+ *
+ * What a person reads first: the headline (one sentence with the key number, at most 160
+ * characters), then 3–6 key figures, then the chart; the rest (summary, fields, table) are the
+ * details, folded away by the renderers. Sources are rendered as one short line. */
+import type { ChartSpec } from "./chart.ts";
+
+export type { ChartSpec } from "./chart.ts";
 
 /** live: fetched just now; cached: fetched earlier and within its TTL; stale: past its TTL, served
  * because the upstream failed; snapshot: from the bundled snapshot. */
@@ -31,6 +38,19 @@ export interface ReplyTable {
   align?: ("left" | "right")[];
 }
 
+/** One key number shown above the fold: "Cost per BTC" → "$61,200". */
+export interface KeyFigure {
+  label: string;
+  value: string;
+}
+
+/** A button for the obvious next question; the adapter runs `command` with `args` when pressed. */
+export interface ReplyAction {
+  label: string;
+  command: string;
+  args: Record<string, string | number | boolean>;
+}
+
 export interface ReplyError {
   code: string;
   /** Set for internal errors so a user can quote it and an operator can find it in the log. */
@@ -38,6 +58,14 @@ export interface ReplyError {
 }
 
 export interface Reply {
+  /** One sentence answering the question with the key number (≤ 160 characters). */
+  headline?: string;
+  /** 3–6 key figures shown before the fold. */
+  figures?: KeyFigure[];
+  /** What to draw, when a picture helps. */
+  chart?: ChartSpec;
+  /** Next questions offered as buttons where the platform has them. */
+  actions?: ReplyAction[];
   title: string;
   summary: string;
   fields: ReplyField[];
