@@ -6,6 +6,7 @@ import {
   hhiBand,
   mergeEntities,
 } from "../src/domain/concentration.ts";
+import { weightedRegions } from "./shared/network-inputs.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
 const LAYERS = ["all", "pools", "countries", "makers"] as const;
@@ -75,19 +76,15 @@ export default defineCommand({
       else notes.push("Several pools mine on AntPool's block template; grouped=true counts them as one.");
     }
     if (want("countries")) {
-      const countries = snapshot.regions.filter((r) => !r.partOf && r.hashrateSharePct > 0);
+      const countries = weightedRegions(snapshot.regions);
       const entities = countries.map((r) => ({ name: r.name, weight: r.hashrateSharePct }));
       const listed = entities.reduce((s, e) => s + e.weight, 0);
       layers.countries = {
         label: "Countries (hashrate share)",
         ...concentration(entities, { unattributedWeight: Math.max(0, 100 - listed) }),
       };
-      sources.push(
-        snapshotSource(
-          "Hashrate shares by country",
-          countries.reduce((a, b) => (b.share.asOf < a.share.asOf ? b : a)).share,
-        ),
-      );
+      // One vintage for every share, so one source line with its date.
+      sources.push(snapshotSource("Hashrate shares by country", countries[0]!.share));
     }
     if (want("makers")) {
       const makers = snapshot.makers.value;

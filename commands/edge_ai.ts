@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { closest, defineCommand, fmt, numberArg, textArg, UserError } from "../src/core/index.ts";
 
+import type { Forecast, ForecastScope } from "../src/core/snapshot.ts";
 import { projectForecast, projectionRange } from "../src/domain/edge-ai.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
@@ -20,6 +21,23 @@ const options = {
     example: "edge_ai_gvr_2025",
   },
 } as const;
+
+/** What each scope counts, in one line, because their sizes are not comparable: chip revenue includes
+ * processors in phones and PCs whose main job is not AI, so it can exceed the whole edge-AI market. */
+const SCOPE_NOTES: Record<ForecastScope, string> = {
+  edge_ai_total:
+    "edge AI total: the publishers' whole edge-AI market (hardware, software and services together)",
+  edge_ai_chips:
+    "edge AI chips: revenue of chips that can run AI on devices, incl. phone and PC processors whose main job is not AI — so it can exceed the edge-AI total",
+  edge_ai_hardware: "edge AI hardware: devices and modules sold for edge AI, hardware only",
+};
+
+/** One point per independent forecast: a superseded edition gives way to its publisher's latest. */
+function independent(forecasts: readonly Forecast[]): Forecast[] {
+  return forecasts.filter((f) => f.supersededBy === undefined);
+}
+
+const usdB = (value: number, lowerBound: boolean) => `${lowerBound ? "at least " : ""}$${fmt.num(value, 1)}B`;
 
 export default defineCommand({
   name: "edge_ai",
@@ -44,36 +62,43 @@ export default defineCommand({
         { option: "forecast", allowed: ids.join(", "), ...(suggestion ? { suggestion } : {}) },
       );
     }
-    const sameScope = all.filter((f) => f.scope === forecast.scope);
+    const sameScope = independent(all).filter((f) => f.scope === forecast.scope);
     const projection = projectForecast(forecast, args.year);
+    const points = sameScope.map((f) => ({ forecast: f, projection: projectForecast(f, args.year) }));
     const range = projectionRange(sameScope, args.year);
+    const atLow = points.find((p) => p.projection.valueUsdB === range.lowUsdB)!;
+    const atHigh = points.find((p) => p.projection.valueUsdB === range.highUsdB)!;
     const label = projection.extrapolated ? " (extrapolated beyond the forecast's years)" : "";
-    const anyExtrapolated = sameScope.some((f) => projectForecast(f, args.year).extrapolated);
+    const anyExtrapolated = points.some((p) => p.projection.extrapolated);
     const otherScopes = [...new Set(all.map((f) => f.scope).filter((s) => s !== forecast.scope))];
-    const rows = sameScope.map((f) => {
-      const p = projectForecast(f, args.year);
-      return [
-        f.name,
-        `${f.startYear}–${f.endYear}`,
-        fmt.pct(p.cagr * 100),
-        `$${fmt.num(p.valueUsdB, 1)}B${p.extrapolated ? "*" : ""}`,
-      ];
-    });
+    const rows = points.map(({ forecast: f, projection: p }) => [
+      f.name,
+      `${f.startYear}–${f.endYear}`,
+      `${fmt.pct(p.cagr * 100)}${p.lowerBound ? " (floor)" : ""}`,
+      `${p.lowerBound ? "≥ " : ""}$${fmt.num(p.valueUsdB, 1)}B${p.extrapolated ? "*" : ""}`,
+    ]);
+    const spread =
+      range.count === 1
+        ? `It is the only independent forecast of this scope, so there is no range.`
+        : `Across ${range.count} independent forecasts of this scope: ${usdB(range.lowUsdB, atLow.projection.lowerBound)} to ${usdB(range.highUsdB, atHigh.projection.lowerBound)}${anyExtrapolated ? " (partly extrapolated, marked *)" : ""}.`;
+    const published = forecast.publishedCagr;
+    const publishedText = published
+      ? ` (published: ${fmt.pct(published.pct)}${published.fromYear && published.toYear ? ` over ${published.fromYear}–${published.toYear}` : ""})`
+      : "";
     return {
       title: `Edge-AI market in ${args.year}`,
       summary:
-        `${forecast.name}: about $${fmt.num(projection.valueUsdB, 1)}B in ${args.year}${label}, growing ${fmt.pct(projection.cagr * 100)} a year ` +
-        `($${forecast.startUsdB}B in ${forecast.startYear} → $${forecast.endUsdB}B in ${forecast.endYear}). ` +
-        `Across ${range.count} forecast${range.count === 1 ? "" : "s"} of this scope: $${fmt.num(range.lowUsdB, 1)}B–$${fmt.num(range.highUsdB, 1)}B${anyExtrapolated ? " (partly extrapolated, marked *)" : ""}.`,
+        `${forecast.name}: ${projection.lowerBound ? "at least" : "about"} $${fmt.num(projection.valueUsdB, 1)}B in ${args.year}${label}, growing ${fmt.pct(projection.cagr * 100)} a year${publishedText} ` +
+        `($${forecast.startUsdB}B in ${forecast.startYear} → ${forecast.endIsLowerBound ? "over " : ""}$${forecast.endUsdB}B in ${forecast.endYear}). ${spread}`,
       fields: [
         {
           name: "Scope",
-          value: `${forecast.scope.replaceAll("_", " ")}${otherScopes.length ? ` — forecasts of other scopes (${otherScopes.map((s) => s.replaceAll("_", " ")).join(", ")}) are not mixed in this range` : ""}`,
+          value: `${SCOPE_NOTES[forecast.scope]}.${otherScopes.length ? ` Other scopes (${otherScopes.map((s) => s.replaceAll("_", " ")).join(", ")}) count different things and are not mixed in this range.` : ""}`,
         },
         {
           name: "Method",
           value:
-            "CAGR = (end ÷ start)^(1 ÷ years) − 1; value = start × (1 + CAGR)^(year − start year). * = extrapolated.",
+            "CAGR = (end ÷ start)^(1 ÷ years) − 1 over the years the rate is published for; value = start × (1 + CAGR)^(year − start year). * = extrapolated; ≥ = from a published floor. Superseded editions are left out of the range.",
         },
       ],
       table: {
@@ -81,12 +106,15 @@ export default defineCommand({
         align: ["left", "left", "right", "right"],
         rows,
       },
-      sources: sameScope.map((f) => snapshotSource(`Forecast: ${f.name}`, f)),
+      sources: (sameScope.includes(forecast) ? sameScope : [forecast, ...sameScope]).map((f) =>
+        snapshotSource(`Forecast: ${f.name}`, f),
+      ),
       data: {
         year: args.year,
         valueUsdB: projection.valueUsdB,
         cagr: projection.cagr,
         extrapolated: projection.extrapolated,
+        lowerBound: projection.lowerBound,
         forecast: {
           id: forecast.id,
           startYear: forecast.startYear,
@@ -96,6 +124,8 @@ export default defineCommand({
         },
         range,
         rangeExtrapolated: anyExtrapolated,
+        rangeLowIsLowerBound: atLow.projection.lowerBound,
+        rangeHighIsLowerBound: atHigh.projection.lowerBound,
       },
     };
   },

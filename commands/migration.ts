@@ -6,14 +6,19 @@ import {
   numberArg,
   type Region,
   type ReplyField,
-  type Sourced,
   textArg,
   UserError,
 } from "../src/core/index.ts";
 import { moveHashrate, type RegionCost, rankRegionsByCost } from "../src/domain/migration.ts";
 import { hashrateEhsFromDifficulty } from "../src/domain/mining.ts";
-import { efficiencyOption, loadNetworkInputs, overrideOptions } from "./shared/network-inputs.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import {
+  DEFAULT_POOL_FEE_PCT,
+  efficiencyOption,
+  loadNetworkInputs,
+  networkWidePowerPrice,
+  overrideOptions,
+} from "./shared/network-inputs.ts";
+import { snapshotSource, snapshotSources } from "./shared/sources.ts";
 
 const options = {
   efficiency: efficiencyOption,
@@ -86,10 +91,18 @@ export default defineCommand({
         id: r.id,
         name: r.name,
         usdPerKwh: r.usdPerKwh,
-        sharePct: r.hashrateSharePct,
+        // No share in the bundled vintage: ranked by price, but it carries no hashrate.
+        sharePct: r.hashrateSharePct ?? 0,
       })),
-      { ...net, efficiencyJPerTh, pue: 1, poolFee: 0 },
+      { ...net, efficiencyJPerTh, pue: 1, poolFee: DEFAULT_POOL_FEE_PCT / 100 },
     );
+    // The same network-wide figure mining_cost answers with when no region is named.
+    const networkPrice = networkWidePowerPrice(snapshot.regions);
+    const countryIds = new Set(networkPrice.regionIds);
+    const weighted = regions.filter((r) => countryIds.has(r.id));
+    const avgCostPerBtcUsd =
+      weighted.reduce((sum, r) => sum + r.sharePct * r.costPerBtcUsd, 0) /
+      weighted.reduce((sum, r) => sum + r.sharePct, 0);
     const networkEhs = hashrateEhsFromDifficulty(net.difficulty);
     const underwater = regions.filter((r) => r.underwater).map((r) => r.name);
     const cheapest = regions[0]!;
@@ -97,7 +110,17 @@ export default defineCommand({
     const fields: ReplyField[] = [
       { name: "Under water at today's price", value: underwater.join(", ") || "none" },
     ];
-    const data: Record<string, unknown> = { regions, btcPriceUsd: net.btcPriceUsd, efficiencyJPerTh };
+    fields.push({
+      name: "Network-wide average",
+      value: `${fmt.usd(avgCostPerBtcUsd)} per BTC at ${fmt.usdPerKwh(networkPrice.usdPerKwh)} (hashrate-weighted over ${weighted.length} countries, ${fmt.pct(networkPrice.coveredSharePct)} of hashrate)`,
+    });
+    const data: Record<string, unknown> = {
+      regions,
+      btcPriceUsd: net.btcPriceUsd,
+      efficiencyJPerTh,
+      avgCostPerBtcUsd,
+      networkUsdPerKwh: networkPrice.usdPerKwh,
+    };
     if (args.from && args.to) {
       const what = whatIf(snapshot.regions, regions, networkEhs, {
         from: args.from,
@@ -111,13 +134,19 @@ export default defineCommand({
     }
     const efficiencyText =
       args.efficiency === undefined
-        ? `fleet-average ${fleet.value} J/TH (${fleet.source})`
+        ? `fleet-average ${fleet.value} J/TH (industry-wide 2024 figure, ${fleet.source.publisher})`
         : `${efficiencyJPerTh} J/TH`;
     fields.push({
       name: "Assumptions",
-      value: `${efficiencyText}, PUE 1.0, no pool fee; network ${fmt.num(networkEhs)} EH/s from difficulty; shares are the latest published estimates.`,
+      value: `${efficiencyText}, PUE 1.0, pool fee ${DEFAULT_POOL_FEE_PCT}%; network ${fmt.num(networkEhs)} EH/s from difficulty; shares are one dated set of whole-network estimates (${snapshot.regions[0]!.share.asOf}).`,
     });
-    const partOf = (id: string) => snapshot.regions.find((r) => r.id === id)?.partOf;
+    const byId = new Map(snapshot.regions.map((r) => [r.id, r]));
+    const shareCell = (id: string): string => {
+      const region = byId.get(id)!;
+      const country = region.partOf ? byId.get(region.partOf) : undefined;
+      if (country) return `in ${country.name}`;
+      return region.hashrateSharePct === null ? "n/a" : fmt.pct(region.hashrateSharePct);
+    };
     return {
       title: "Where mining pays: cost per BTC by region",
       summary,
@@ -129,26 +158,18 @@ export default defineCommand({
           r.name,
           fmt.sig(r.usdPerKwh, 3),
           fmt.usd(r.costPerBtcUsd),
-          partOf(r.id) ? "in country" : fmt.pct(r.sharePct),
+          shareCell(r.id),
           r.underwater ? "under water" : "profitable",
         ]),
       },
       sources: [
         ...net.sources,
-        snapshotSource(
-          "Regional power prices",
-          oldest(
-            snapshot.regions.map((r) => r.price),
-            "per-region tariffs",
-          ),
+        // Each price is dated by its own document, so one old tariff does not age the others.
+        ...snapshotSources(
+          "Power price",
+          snapshot.regions.map((r) => r.price),
         ),
-        snapshotSource(
-          "Hashrate shares by country",
-          oldest(
-            snapshot.regions.map((r) => r.share),
-            "published estimates",
-          ),
-        ),
+        snapshotSource("Hashrate shares by country", snapshot.regions[0]!.share),
       ],
       data,
     };
@@ -180,6 +201,14 @@ function whatIf(
   }
   if (from.id === to.id)
     throw new UserError("invalid_value", "from and to are the same region.", { option: "to" });
+  if (from.hashrateSharePct === null) {
+    const withShare = all.filter((r) => r.hashrateSharePct !== null && r.partOf === undefined);
+    throw new UserError(
+      "invalid_value",
+      `${from.name} has no share in the bundled country shares (${from.share.source.publisher}, ${from.share.asOf}), so there is nothing to move out of it. Places with a share: ${withShare.map((r) => r.id).join(", ")}.`,
+      { option: "from" },
+    );
+  }
   const countries = ranked.filter((r) => !all.find((s) => s.id === r.id)?.partOf);
   const ehsOf = (r: RegionCost) => (r.sharePct / 100) * networkEhs;
   const source = countries.find((r) => r.id === from.id)!;
@@ -226,10 +255,4 @@ function whatIf(
       },
     ],
   };
-}
-
-/** Many figures as one source line, dated by the oldest so its age is never understated. */
-function oldest(figures: Sourced[], what: string): Sourced {
-  const first = figures.reduce((a, b) => (b.asOf < a.asOf ? b : a));
-  return { source: `bundled snapshot, ${what} (each listed in /sources)`, asOf: first.asOf };
 }

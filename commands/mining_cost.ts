@@ -1,13 +1,17 @@
 import { z } from "zod";
 import { defineCommand, fmt, lookupNamed, numberArg, type ReplyField, textArg } from "../src/core/index.ts";
+import { describeSource } from "../src/core/snapshot.ts";
 import { machineEconomics, miningEconomics } from "../src/domain/mining.ts";
 import {
+  DEFAULT_POOL_FEE_PCT,
   describeNetwork,
   efficiencyOption,
   loadNetworkInputs,
+  networkWidePowerPrice,
   overrideOptions as o,
+  weightedRegions,
 } from "./shared/network-inputs.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { snapshotSource, snapshotSources } from "./shared/sources.ts";
 
 const options = {
   region: {
@@ -58,12 +62,12 @@ export default defineCommand({
   options: Object.values(options),
   args: z
     .object({
-      region: textArg(options.region).default("us_average"),
+      region: textArg(options.region).optional(),
       usd_per_kwh: numberArg(options.usd_per_kwh).optional(),
       machine: textArg(options.machine).optional(),
       efficiency: numberArg(options.efficiency).optional(),
       pue: numberArg(options.pue).default(1),
-      pool_fee: numberArg(options.pool_fee).default(2),
+      pool_fee: numberArg(options.pool_fee).default(DEFAULT_POOL_FEE_PCT),
       price: numberArg(o.price).optional(),
       difficulty: numberArg(o.difficulty).optional(),
       hashrate_ehs: numberArg(o.hashrate_ehs).optional(),
@@ -81,21 +85,36 @@ export default defineCommand({
   usesUpstream: true,
   async run(args, { deps }) {
     const { snapshot } = deps;
-    const region = lookupNamed("region", snapshot.regions, args.region);
+    const region = args.region ? lookupNamed("region", snapshot.regions, args.region) : undefined;
     const machine = args.machine ? lookupNamed("machine", snapshot.machines, args.machine) : undefined;
     const fleet = snapshot.fleetEfficiencyJPerTh;
     const efficiencyJPerTh = args.efficiency ?? machine?.efficiencyJPerTh ?? fleet.value;
-    const usdPerKwh = args.usd_per_kwh ?? region.usdPerKwh;
+    // Without a region the answer is for the network as a whole: the hashrate-weighted price across
+    // countries, the same average migration reports.
+    const network = networkWidePowerPrice(snapshot.regions);
+    const priceSource = args.usd_per_kwh !== undefined ? "user" : region !== undefined ? "region" : "network";
+    const usdPerKwh = args.usd_per_kwh ?? region?.usdPerKwh ?? network.usdPerKwh;
     const net = await loadNetworkInputs(deps, args);
     const inputs = { ...net, efficiencyJPerTh, usdPerKwh, pue: args.pue, poolFee: args.pool_fee / 100 };
     const econ = miningEconomics(inputs);
 
     const assumptions: string[] = [];
     if (args.efficiency === undefined && !machine)
-      assumptions.push(`fleet-average efficiency ${fleet.value} J/TH (${fleet.source}, ${fleet.asOf})`);
-    if (args.usd_per_kwh === undefined)
+      assumptions.push(
+        `fleet-average efficiency ${fleet.value} J/TH (industry-wide 2024 figure, ${describeSource(fleet.source)}, ${fleet.asOf})`,
+      );
+    if (priceSource === "region" && region)
       assumptions.push(`${region.name} power at ${fmt.usdPerKwh(usdPerKwh)} (${region.basis})`);
-    const place = args.usd_per_kwh === undefined ? region.name : `power at ${fmt.usdPerKwh(usdPerKwh)}`;
+    if (priceSource === "network")
+      assumptions.push(
+        `network-wide power price ${fmt.usdPerKwh(usdPerKwh)}: each country's price weighted by its hashrate share, over ${network.regionIds.length} countries holding ${fmt.pct(network.coveredSharePct)} of hashrate (name a region for one place)`,
+      );
+    const place =
+      priceSource === "user"
+        ? `power at ${fmt.usdPerKwh(usdPerKwh)}`
+        : priceSource === "region" && region
+          ? `${region.name} (${region.priceLabel})`
+          : "network-wide average";
     const vsPrice =
       econ.marginPct >= 0 ? `${fmt.pct(econ.marginPct)} below` : `${fmt.pct(-econ.marginPct)} above`;
     const fields: ReplyField[] = [
@@ -124,7 +143,7 @@ export default defineCommand({
       usdPerKwh,
       pue: args.pue,
       poolFee: args.pool_fee,
-      region: region.id,
+      region: priceSource === "network" ? "network" : (region?.id ?? null),
       ...answer,
     };
     if (machine) {
@@ -151,8 +170,17 @@ export default defineCommand({
       fields,
       sources: [
         ...net.sources,
-        ...(args.usd_per_kwh === undefined
+        ...(priceSource === "region" && region
           ? [snapshotSource(`Power price, ${region.name}`, region.price)]
+          : []),
+        ...(priceSource === "network"
+          ? [
+              ...snapshotSources(
+                "Power prices",
+                weightedRegions(snapshot.regions).map((r) => r.price),
+              ),
+              snapshotSource("Hashrate shares by country", snapshot.regions[0]!.share),
+            ]
           : []),
         ...(machine ? [snapshotSource(`${machine.name} spec`, machine.spec)] : []),
         ...(args.efficiency === undefined && !machine

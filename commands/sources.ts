@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { type DatasetStatus, defineCommand, fmt, type Sourced } from "../src/core/index.ts";
+import { type DatasetStatus, defineCommand, fmt } from "../src/core/index.ts";
+import { describeSource, type Sourced } from "../src/core/snapshot.ts";
 
 export default defineCommand({
   name: "sources",
@@ -17,10 +18,7 @@ export default defineCommand({
         "Regional power prices",
         snapshot.regions.map((r) => r.price),
       ),
-      oldest(
-        "Hashrate shares by country",
-        snapshot.regions.map((r) => r.share),
-      ),
+      single("Hashrate shares by country", snapshot.regions[0]!.share),
       oldest(
         "ASIC specs",
         snapshot.machines.map((m) => m.spec),
@@ -28,9 +26,12 @@ export default defineCommand({
       single("ASIC maker shares", snapshot.makers),
       single("Fleet-average efficiency", snapshot.fleetEfficiencyJPerTh),
       single("Pools sharing AntPool's template", snapshot.antpoolTemplateGroup),
+      single("Pool blocks (1w), bundled", snapshot.network.pools1w),
+      single("Pool blocks (1m), bundled", snapshot.network.pools1m),
       oldest("Edge-AI forecasts", snapshot.forecasts),
       oldest("Model configs", snapshot.models),
       oldest("Device specs", snapshot.devices),
+      single("Decode-speed measurements (edge_fit calibration)", snapshot.speedMeasurements),
     ];
     const datasets = [...live, ...bundled];
     const stale = live.filter((d) => d.status === "stale" || d.status === "snapshot").length;
@@ -54,14 +55,20 @@ export default defineCommand({
   },
 });
 
+/** One figure: its source document, never its basis or caveats (those are not sources). */
 function single(name: string, figure: Sourced): DatasetStatus {
-  return { name, source: figure.source, asOf: figure.asOf, status: "snapshot" };
+  return {
+    name,
+    source: `${describeSource(figure.source)} — ${figure.source.url}`,
+    asOf: figure.asOf,
+    status: "snapshot",
+  };
 }
 
 /** A group of figures, dated by its oldest member so the age is never understated. */
 function oldest(name: string, figures: readonly Sourced[]): DatasetStatus {
   const first = figures.reduce((a, b) => (b.asOf < a.asOf ? b : a));
-  const publishers = [...new Set(figures.map((f) => f.source.split(/[,(;]/)[0]!.trim()))];
+  const publishers = [...new Set(figures.map((f) => f.source.publisher))];
   const source =
     publishers.length > 3
       ? `${publishers.slice(0, 3).join("; ")} and ${publishers.length - 3} more`

@@ -1,6 +1,6 @@
 /** The live network figures a mining answer needs, each either overridden by the user or fetched
  * through the NetworkData port (which falls back to cache and snapshot on its own). */
-import { type Deps, fmt, type SourceRef, UserError } from "../../src/core/index.ts";
+import { type Deps, fmt, type Region, type SourceRef, UserError } from "../../src/core/index.ts";
 import { difficultyFromHashrateEhs, subsidyBtc } from "../../src/domain/mining.ts";
 
 export interface NetworkOverrides {
@@ -129,4 +129,36 @@ export function describeNetwork(
     `pool fee ${own.poolFeePct}%`,
     ...(net.overridden.length ? [`set by you: ${net.overridden.join(", ")}`] : []),
   ].join(" · ");
+}
+
+/** The pool fee every mining answer assumes unless told otherwise (percent of the reward), so
+ * mining_cost and migration price the same hashrate the same way. */
+export const DEFAULT_POOL_FEE_PCT = 2;
+
+/** The places whose hashrate and price make up the network-wide average: countries with a share in the
+ * bundled vintage. Parts of a country (Texas) are already inside their country's share. */
+export function weightedRegions(regions: readonly Region[]): Array<Region & { hashrateSharePct: number }> {
+  return regions.filter(
+    (r): r is Region & { hashrateSharePct: number } =>
+      r.partOf === undefined && r.hashrateSharePct !== null && r.hashrateSharePct > 0,
+  );
+}
+
+/**
+ * The network's power price: each country's price weighted by its share of hashrate, over the countries
+ * that have a share (the weights are renormalised to what is listed). Cost per BTC is linear in the
+ * price, so the cost at this price is the hashrate-weighted average of the countries' costs — the
+ * figure migration reports as the network's average.
+ */
+export function networkWidePowerPrice(regions: readonly Region[]): {
+  usdPerKwh: number;
+  /** Share of network hashrate the weighted countries cover, 0–100. */
+  coveredSharePct: number;
+  regionIds: string[];
+} {
+  const weighted = weightedRegions(regions);
+  const coveredSharePct = weighted.reduce((sum, r) => sum + r.hashrateSharePct, 0);
+  if (coveredSharePct <= 0) throw new RangeError("no region has a hashrate share to weight by");
+  const usdPerKwh = weighted.reduce((sum, r) => sum + r.hashrateSharePct * r.usdPerKwh, 0) / coveredSharePct;
+  return { usdPerKwh, coveredSharePct, regionIds: weighted.map((r) => r.id) };
 }

@@ -1,6 +1,19 @@
-import type { Sourced, SourceRef } from "../../src/core/index.ts";
+import type { SourceRef } from "../../src/core/index.ts";
+import { describeSource, type Sourced } from "../../src/core/snapshot.ts";
 
-/** A bundled reference figure as a source line (reference data is not a fallback, so no warning). */
+/** A bundled reference figure as a source line (reference data is not a fallback, so no warning). Its age
+ * is the figure's own asOf. */
 export function snapshotSource(name: string, figure: Sourced): SourceRef {
-  return { name, source: figure.source, asOf: figure.asOf, status: "snapshot" };
+  return { name, source: describeSource(figure.source), asOf: figure.asOf, status: "snapshot" };
+}
+
+/** One source line per distinct document, each dated by its own asOf, so an old figure ages only the
+ * line it sits on, not every figure listed next to it. */
+export function snapshotSources(name: string, figures: readonly Sourced[]): SourceRef[] {
+  const byDocument = new Map<string, Sourced>();
+  for (const f of figures) {
+    const key = `${describeSource(f.source)}|${f.asOf}`;
+    if (!byDocument.has(key)) byDocument.set(key, f);
+  }
+  return [...byDocument.values()].map((f) => snapshotSource(`${name}: ${f.source.publisher}`, f));
 }

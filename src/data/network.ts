@@ -17,7 +17,7 @@ import type {
   RewardStats,
 } from "../core/ports.ts";
 import type { SourceRef } from "../core/reply.ts";
-import type { Snapshot, SourcedValue } from "../core/snapshot.ts";
+import { describeSource, type Snapshot, type SourcedValue } from "../core/snapshot.ts";
 import type { Cache } from "./cache.ts";
 import type { CoinGeckoClient } from "./coingecko.ts";
 import type { MempoolClient } from "./mempool.ts";
@@ -115,6 +115,8 @@ interface Dataset<T> {
   ttlMs: number;
   fetch: () => Promise<Fetched<T>>;
   fromSnapshot: () => Fetched<T> & { asOf: string };
+  /** The name when the snapshot answers, if the live name would misdescribe the figure. */
+  snapshotName?: string;
 }
 
 export function createNetworkData(options: NetworkDataOptions): NetworkData {
@@ -175,6 +177,8 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
     },
     fromSnapshot: () =>
       fromFigure(figures.feesPerBlockBtc, (fees) => rewardStatsFromFees(fees, figures.tipHeight.value)),
+    // The bundled figure is not a 144-block window (it is a longer average; its basis says which).
+    snapshotName: `Fees per block (bundled figure, ${figures.feesPerBlockBtc.asOf})`,
   };
 
   const tipHeight: Dataset<number> = {
@@ -244,7 +248,8 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
 
   function fromSnapshotDatum<T>(dataset: Dataset<T>): Datum<T> {
     const { value, source, asOf } = dataset.fromSnapshot();
-    return { value, source: { name: dataset.name, source, asOf, status: "snapshot", fallback: true } };
+    const name = dataset.snapshotName ?? dataset.name;
+    return { value, source: { name, source, asOf, status: "snapshot", fallback: true } };
   }
 
   const allDatasets: Array<Dataset<unknown>> = [
@@ -288,7 +293,7 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
 }
 
 function fromFigure<F, T>(figure: SourcedValue<F>, toValue: (value: F) => T): Fetched<T> & { asOf: string } {
-  return { value: toValue(figure.value), source: figure.source, asOf: figure.asOf };
+  return { value: toValue(figure.value), source: describeSource(figure.source), asOf: figure.asOf };
 }
 
 /** Block subsidy in BTC: 50, halved every 210,000 blocks (3.125 from block 840,000). */

@@ -66,8 +66,12 @@ export function concentration(
     nakamotoCoefficient,
     hhi,
     entities: shares,
-    // With nothing left over there is nothing unsplit, and the HHI is exact.
-    lowerBound: opts.remainderIsUnsplit === true && unattributedWeight > 0,
+    // With nothing left over there is nothing unsplit, and the HHI is exact. A remainder at least as
+    // large as the biggest named entity could itself hide the biggest entity, so the figures are then
+    // floors whatever the caller says (most pool blocks "Unknown" must not read "unconcentrated").
+    lowerBound:
+      unattributedWeight > 0 &&
+      (opts.remainderIsUnsplit === true || unattributedWeight >= (named[0]?.weight ?? 0)),
     unattributedPct: (unattributedWeight / total) * 100,
   };
 }

@@ -16,6 +16,8 @@ export interface ForecastSeries {
   startUsdB: number;
   endYear: number;
   endUsdB: number;
+  /** The end value is published as a floor ("over $107B"), so the growth rate and every later value are too. */
+  endIsLowerBound?: boolean;
 }
 
 export interface ForecastProjection {
@@ -23,6 +25,8 @@ export interface ForecastProjection {
   cagr: number;
   /** Outside the forecast's own span: the publisher did not claim this year, we extend their rate. */
   extrapolated: boolean;
+  /** The value is a floor: the forecast's end value is, and the year is after its start. */
+  lowerBound: boolean;
 }
 
 export function projectForecast(f: ForecastSeries, year: number): ForecastProjection {
@@ -37,6 +41,7 @@ export function projectForecast(f: ForecastSeries, year: number): ForecastProjec
     valueUsdB: f.startUsdB * (1 + rate) ** (year - f.startYear),
     cagr: rate,
     extrapolated: year < f.startYear || year > f.endYear,
+    lowerBound: f.endIsLowerBound === true && year > f.startYear,
   };
 }
 

@@ -45,14 +45,21 @@ describe("concentration", () => {
   });
 
   it("countries and makers from the snapshot; makers are a lower bound", async () => {
-    // Countries (Texas is inside the US share): 37.8, 15.5, 14, 4, 3.54, 2.99, 2.935, 2.8, 2.484, 2 %.
-    // 37.8 + 15.5 = 53.3% > 50% → Nakamoto 2.
-    // HHI = 1428.84 + 240.25 + 196 + 16 + 12.5316 + 8.9401 + 8.614225 + 7.84 + 6.170256 + 4 = 1,929.186181
+    // Countries, one vintage (Hashrate Index, start of Q3 2025; Texas is inside the US share):
+    // US 35.81, Russia 16.61, China 13.84, Paraguay 3.87, UAE 3.54, Oman 2.99, Canada 2.935 %.
+    // 35.81 + 16.61 = 52.42% > 50% → Nakamoto 2.
+    // HHI = 1282.3561 + 275.8921 + 191.5456 + 14.9769 + 12.5316 + 8.9401 + 8.614225 = 1,794.856625
     // Makers: Bitmain 82% → Nakamoto 1; HHI ≥ 82² = 6,724 (MicroBT and Canaan unsplit).
     const reply = await ask("/concentration all");
     const layers = reply.data.layers as Record<string, Layer>;
     expect(layers.countries!.nakamotoCoefficient).toBe(2);
-    expect(layers.countries!.hhi).toBeCloseTo(1929.186181, 4);
+    expect(layers.countries!.hhi).toBeCloseTo(1794.856625, 4);
+    // Rankings name places, not their price labels.
+    expect(layers.countries!.entities.map((e) => e.name).slice(0, 3)).toEqual([
+      "United States",
+      "Russia",
+      "China",
+    ]);
     expect(layers.makers!).toMatchObject({ nakamotoCoefficient: 1, lowerBound: true });
     expect(layers.makers!.hhi).toBeCloseTo(6724, 6);
     expect(reply.summary).toContain("HHI 6,724 (at least)");
@@ -66,27 +73,38 @@ describe("concentration", () => {
 });
 
 describe("edge_ai", () => {
-  it("projects the 2025–2033 series and gives the range across same-scope forecasts", async () => {
-    // CAGR = (118.69 / 24.91)^(1/8) − 1 = 4.764753^(0.125) − 1 = 0.2155002
-    // 2030: 24.91 × 1.2155002^5 = 24.91 × 2.653232 = 66.092 $B
-    // Same scope (edge AI total): 2024–2030 series ends at 66.5 in 2030; 2022–2030 series at 107 → range 66.09–107.
+  it("projects the 2026–2033 series and gives the range across independent same-scope forecasts", async () => {
+    // The published 21.7% is over 2026–2033: CAGR = (118.69 / 29.98)^(1/7) − 1 = 3.958973^(0.142857) − 1 = 0.217220
+    // 2030: 29.98 × 1.217220^4 = 29.98 × 2.195204 = 65.812 $B
+    // Same scope, independent: the 2024 edition is superseded (left out); the 2022 column's "over $107B" in
+    // 2030 is a floor → range 65.81 to at least 107.
     const reply = await ask("/edge_ai 2030");
-    expect(reply.data.cagr).toBeCloseTo(0.2155002, 6);
-    expect(reply.data.valueUsdB).toBeCloseTo(66.092, 2);
+    expect(reply.data.cagr).toBeCloseTo(0.21722, 5);
+    expect(reply.data.valueUsdB).toBeCloseTo(65.812, 2);
     expect(reply.data.extrapolated).toBe(false);
     const range = reply.data.range as { lowUsdB: number; highUsdB: number; count: number };
-    expect(range.count).toBe(3);
-    expect(range.lowUsdB).toBeCloseTo(66.092, 2);
+    expect(range.count).toBe(2);
+    expect(range.lowUsdB).toBeCloseTo(65.812, 2);
     expect(range.highUsdB).toBeCloseTo(107, 9);
-    expect(reply.table!.rows).toHaveLength(3);
+    expect(reply.data.rangeHighIsLowerBound).toBe(true);
+    expect(reply.summary).toContain("$65.8B to at least $107.0B");
+    expect(reply.summary).toContain("published: 21.7% over 2026–2033");
+    expect(reply.table!.rows).toHaveLength(2);
   });
 
   it("labels years outside the forecast as extrapolated", async () => {
-    // 2040: 24.91 × 1.2155002^15 = 24.91 × 18.6775 ≈ 465.3 $B, beyond 2033.
+    // 2040: 29.98 × 1.217220^14 ≈ 469.9 $B, beyond 2033.
     const reply = await ask("/edge_ai year=2040");
     expect(reply.data.extrapolated).toBe(true);
-    expect(reply.data.valueUsdB).toBeCloseTo(24.91 * 1.2155002 ** 15, 0);
+    expect(reply.data.valueUsdB).toBeCloseTo(29.98 * (118.69 / 29.98) ** (14 / 7), 6);
     expect(reply.summary).toContain("extrapolated");
+  });
+
+  it("says a single forecast has no range instead of '$X–$X', and explains the scope", async () => {
+    const reply = await ask("/edge_ai 2030 forecast=edge_ai_chips_gvr_2025");
+    expect(reply.summary).toContain("only independent forecast of this scope");
+    expect(reply.summary).not.toMatch(/\$([\d.]+)B–\$\1B/);
+    expect(reply.fields.find((f) => f.name === "Scope")!.value).toContain("can exceed the edge-AI total");
   });
 
   it("never mixes scopes: the chips forecast has its own range", async () => {
@@ -147,16 +165,17 @@ describe("migration", () => {
     }[];
     const costs = regions.map((r) => r.costPerBtcUsd);
     expect(costs).toEqual([...costs].sort((a, b) => a - b));
-    // Cost per BTC is linear in the power price at 28.2 J/TH, no pool fee: 1,660,057 kWh × $/kWh.
-    for (const r of regions) expect(r.costPerBtcUsd).toBeCloseTo(1_660_057 * r.usdPerKwh, -1);
+    // Cost per BTC is linear in the power price at 28.2 J/TH and the shared 2% pool fee:
+    // 1,660,057 kWh ÷ 0.98 = 1,693,936 kWh × $/kWh.
+    for (const r of regions) expect(r.costPerBtcUsd).toBeCloseTo((1_660_057 / 0.98) * r.usdPerKwh, -1);
     for (const r of regions) expect(r.underwater).toBe(r.costPerBtcUsd > 90_000);
   });
 
   it("moves hashrate between countries and reports before and after (worked by hand)", async () => {
-    // Network = 155.97e12 × 2^32 / 600 = 1,116.48 EH/s. US 37.8% = 422.03 EH/s; Paraguay 4% = 44.66 EH/s.
-    // Move 100 EH/s: US 322.03 (28.84%), Paraguay 144.66 (12.96%).
-    // Country HHI before = 1,929.19 (see concentration test); after: US 28.843², Paraguay 12.957²:
-    // 1929.19 − 1428.84 − 16 + 831.92 + 167.88 = 1,484.15; Nakamoto: 28.84 + 15.5 + 14 = 58.3 → 3 (was 2).
+    // Network = 155.97e12 × 2^32 / 600 = 1,116.48 EH/s. US 35.81% = 399.81 EH/s; Paraguay 3.87% = 43.21 EH/s.
+    // Move 100 EH/s: US 299.81 (26.853%), Paraguay 143.21 (12.827%).
+    // Country HHI before = 1,794.86 (see concentration test); after: US 26.853², Paraguay 12.827²:
+    // 1794.86 − 1282.36 − 14.98 + 721.10 + 164.53 = 1,383.15; Nakamoto: 26.85 + 16.61 + 13.84 = 57.3 → 3 (was 2).
     const reply = await ask("/migration from=us_average to=paraguay ehs=100");
     const scenario = reply.data.scenario as {
       movedEhs: number;
@@ -164,8 +183,8 @@ describe("migration", () => {
       after: { hhi: number; nakamotoCoefficient: number; avgCostPerBtcUsd: number };
     };
     expect(scenario.movedEhs).toBe(100);
-    expect(scenario.before.hhi).toBeCloseTo(1929.19, 1);
-    expect(scenario.after.hhi).toBeCloseTo(1484.15, 0);
+    expect(scenario.before.hhi).toBeCloseTo(1794.86, 1);
+    expect(scenario.after.hhi).toBeCloseTo(1383.15, 0);
     expect(scenario.before.nakamotoCoefficient).toBe(2);
     expect(scenario.after.nakamotoCoefficient).toBe(3);
   });
@@ -173,8 +192,10 @@ describe("migration", () => {
   it.each([
     ["/migration from=texas", "A what-if needs both from and to"],
     ["/migration from=paraguay to=paraguay ehs=1", "from and to are the same region"],
-    ["/migration from=ethiopia to=paraguay ehs=500", "Ethiopia has about 22.3 EH/s"],
-    ["/migration from=ethiopia to=paraguay", "A what-if needs ehs"],
+    // Paraguay 3.87% of 1,116.48 EH/s = 43.21 EH/s.
+    ["/migration from=paraguay to=uae ehs=500", "Paraguay has about 43.2 EH/s"],
+    ["/migration from=paraguay to=uae", "A what-if needs ehs"],
+    ["/migration from=ethiopia to=paraguay ehs=1", "Ethiopia has no share in the bundled country shares"],
   ])("%s → %s", async (line, message) => {
     const reply = await ask(line);
     expect(reply.error).toBeDefined();
@@ -214,7 +235,10 @@ describe("inputs that once slipped through", () => {
     ["/mining_cost difficulty=1e19", "Invalid difficulty: must be a number from 1 to 1000000000000000000"],
     ["/mining_cost price=1e308", "Invalid price"],
     ["/mining_cost height=7000000 fees_btc=0", "the subsidy is 0"],
-    ["/migration from=texas to=paraguay ehs=1", "Texas (US) has no hashrate share of its own"],
+    [
+      "/migration from=texas to=paraguay ehs=1",
+      "Texas has no hashrate share of its own (it is counted in United States)",
+    ],
     ["/migration from=us_average to=texas ehs=1", "use to=us_average"],
     ["/migration ehs=5", "ehs and share belong to a what-if"],
     ["/edge_fit llama_3_1_8b rtx_4090 params_b=70", "Give model or params_b, not both"],

@@ -8,6 +8,7 @@ import { createCoinGeckoClient } from "../../src/data/coingecko.ts";
 import { createHttpClient } from "../../src/data/http.ts";
 import { createMempoolClient } from "../../src/data/mempool.ts";
 import { createNetworkData } from "../../src/data/network.ts";
+import { snapshot as realSnapshot } from "../../src/data/snapshot.ts";
 import { createMemoryStore } from "../../src/data/store.ts";
 import {
   defaultPayloads,
@@ -19,31 +20,31 @@ import {
 import { closedPort, type ManualClock, manualClock, recordingLogger } from "./helpers.ts";
 
 /** Only the network part matters here; the figures differ from the fake upstream's on purpose. */
+const figure = <T>(value: T, title: string, asOf: string) => ({
+  value,
+  unit: "test",
+  source: { publisher: "mempool.space", title, url: "https://mempool.space/" },
+  asOf,
+  basis: "test figure",
+});
 const snapshot: Snapshot = {
+  ...realSnapshot,
   assembledAt: "2025-11-30",
   network: {
-    difficulty: { value: 1.5e14, source: "mempool.space (snapshot)", asOf: "2025-11-28" },
-    btcPriceUsd: { value: 88_000, source: "mempool.space /v1/prices (snapshot)", asOf: "2025-11-29" },
-    feesPerBlockBtc: { value: 0.025, source: "mempool.space reward-stats (snapshot)", asOf: "2025-11-29" },
-    tipHeight: { value: 925_000, source: "mempool.space (snapshot)", asOf: "2025-11-29" },
-    pools1w: {
-      value: [
+    difficulty: figure(1.5e14, "snapshot", "2025-11-28"),
+    btcPriceUsd: figure(88_000, "/v1/prices (snapshot)", "2025-11-29"),
+    feesPerBlockBtc: figure(0.025, "reward-stats (snapshot)", "2025-11-29"),
+    tipHeight: figure(925_000, "snapshot", "2025-11-29"),
+    pools1w: figure(
+      [
         { name: "Foundry USA", slug: "foundryusa", blockCount: 300 },
         { name: "Unknown", slug: "unknown", blockCount: 8 },
       ],
-      source: "mempool.space /v1/mining/pools/1w (snapshot)",
-      asOf: "2025-11-29",
-    },
-    pools1m: { value: [], source: "mempool.space /v1/mining/pools/1m (snapshot)", asOf: "2025-11-29" },
+      "/v1/mining/pools/1w (snapshot)",
+      "2025-11-29",
+    ),
+    pools1m: figure([], "/v1/mining/pools/1m (snapshot)", "2025-11-29"),
   },
-  fleetEfficiencyJPerTh: { value: 28.2, source: "Cambridge", asOf: "2025-04-29" },
-  regions: [],
-  machines: [],
-  makers: { value: [], source: "Cambridge", asOf: "2025-04-29" },
-  antpoolTemplateGroup: { value: [], source: "b10c", asOf: "2025" },
-  forecasts: [],
-  models: [],
-  devices: [],
 };
 
 let upstream: FakeUpstream;
@@ -147,7 +148,8 @@ describe("createNetworkData, upstream healthy", () => {
     expect(before.map((d) => d.name)).toEqual([
       "BTC price",
       "Network difficulty",
-      "Fees per block (last 144 blocks)",
+      // Before any fetch the snapshot answers, and its fee figure is not a 144-block window.
+      "Fees per block (bundled figure, 2025-11-29)",
       "Block height",
       "Difficulty adjustment",
       "Pool blocks (1w)",
@@ -194,7 +196,12 @@ describe("createNetworkData, upstream in trouble", () => {
     startedMs = performance.now();
     const reward = await network.rewardStats();
     expect(performance.now() - startedMs).toBeLessThan(800);
-    expect(reward.source).toMatchObject({ status: "snapshot", fallback: true, asOf: "2025-11-29" });
+    expect(reward.source).toMatchObject({
+      name: "Fees per block (bundled figure, 2025-11-29)",
+      status: "snapshot",
+      fallback: true,
+      asOf: "2025-11-29",
+    });
     expect(reward.value.feesPerBlockBtc).toBe(0.025);
     expect(reward.value.totalRewardBtc).toBeCloseTo(144 * (3.125 + 0.025), 10);
   });
@@ -215,7 +222,7 @@ describe("createNetworkData, upstream in trouble", () => {
     expect(answer.value).toEqual({ difficulty: 1.5e14, hashrateHs: 0 });
     expect(answer.source).toEqual({
       name: "Network difficulty",
-      source: "mempool.space (snapshot)",
+      source: "mempool.space, snapshot",
       asOf: "2025-11-28",
       status: "snapshot",
       fallback: true,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Sourced } from "../../src/core/snapshot.ts";
-import { snapshot } from "../../src/data/snapshot.ts";
+import { loadSnapshotFiles, parseSnapshot, snapshot } from "../../src/data/snapshot.ts";
 
 /** The snapshot must not claim data from after the day it was assembled. */
 const LATEST = Date.parse("2026-11-24T23:59:59Z");
 const ISO_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 
-/** Every Sourced record in the snapshot, labelled with where it sits, for the common checks. */
+/** Every provenance record in the snapshot, labelled with where it sits, for the common checks. */
 function allSourced(): Array<[string, Sourced]> {
   const out: Array<[string, Sourced]> = [];
   const n = snapshot.network;
@@ -14,15 +14,22 @@ function allSourced(): Array<[string, Sourced]> {
   out.push(["fleetEfficiencyJPerTh", snapshot.fleetEfficiencyJPerTh]);
   out.push(["makers", snapshot.makers]);
   out.push(["antpoolTemplateGroup", snapshot.antpoolTemplateGroup]);
-  for (const r of snapshot.regions) {
-    out.push([`regions.${r.id}.price`, r.price]);
-    out.push([`regions.${r.id}.share`, r.share]);
-  }
+  out.push(["country-shares", snapshot.regions[0]!.share]);
+  for (const r of snapshot.regions) out.push([`regions.${r.id}.price`, r.price]);
   for (const m of snapshot.machines) out.push([`machines.${m.id}.spec`, m.spec]);
   for (const f of snapshot.forecasts) out.push([`forecasts.${f.id}`, f]);
   for (const m of snapshot.models) out.push([`models.${m.id}`, m]);
   for (const d of snapshot.devices) out.push([`devices.${d.id}`, d]);
+  out.push(["speed-measurements", snapshot.speedMeasurements]);
   return out;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: raw JSON, broken one field at a time on purpose
+type Raw = Record<string, any>;
+
+/** A fresh copy of the raw files, for breaking one field at a time. */
+function rawFiles(): Raw {
+  return structuredClone(loadSnapshotFiles()) as Raw;
 }
 
 function expectUniqueIds(label: string, ids: string[]): void {
@@ -87,13 +94,95 @@ describe("bundled snapshot", () => {
     const records = allSourced();
     expect(records.length).toBeGreaterThan(50);
     for (const [where, s] of records) {
-      expect(s.source.trim(), `${where}: source`).not.toBe("");
+      expect(s.source.publisher.trim(), `${where}: publisher`).not.toBe("");
+      expect(s.source.title.trim(), `${where}: title`).not.toBe("");
+      expect(s.source.url, `${where}: url`).toMatch(/^https:\/\//);
+      expect(s.basis.trim(), `${where}: basis`).not.toBe("");
       expect(s.asOf, `${where}: asOf "${s.asOf}" is not ISO 8601`).toMatch(ISO_DATE);
       const t = Date.parse(s.asOf);
       expect(Number.isNaN(t), `${where}: asOf "${s.asOf}" does not parse`).toBe(false);
       expect(t, `${where}: asOf ${s.asOf} is in the future`).toBeLessThanOrEqual(LATEST);
-      if (s.note !== undefined) expect(s.note.trim(), `${where}: empty note`).not.toBe("");
     }
+  });
+
+  describe("schema", () => {
+    it("loads the bundled files as they are", () => {
+      expect(() => parseSnapshot(rawFiles())).not.toThrow();
+    });
+
+    // One figure of each kind: a network scalar, a regional price, the share vintage, a pool table,
+    // and the catalog records whose provenance sits on the entry or its spec.
+    const figures: Array<[string, (f: Raw) => Record<string, unknown>]> = [
+      ["network.difficulty", (f) => f.network.difficulty],
+      ["regions.0.price", (f) => f.regions[0].price],
+      ["country-shares", (f) => f["country-shares"]],
+      ["pools-1w", (f) => f["pools-1w"]],
+      ["makers", (f) => f.makers],
+    ];
+    for (const [where, pick] of figures) {
+      for (const field of ["value", "unit", "source", "asOf", "basis"]) {
+        it(`rejects ${where} without ${field}, naming the field`, () => {
+          const files = rawFiles();
+          delete pick(files)[field];
+          expect(() => parseSnapshot(files)).toThrow(`${where}.${field}`);
+        });
+      }
+    }
+    const records: Array<[string, (f: Raw) => Record<string, unknown>]> = [
+      ["asics.0.spec", (f) => f.asics[0].spec],
+      ["models.0", (f) => f.models[0]],
+      ["devices.0", (f) => f.devices[0]],
+      ["forecasts.0", (f) => f.forecasts[0]],
+    ];
+    for (const [where, pick] of records) {
+      for (const field of ["source", "asOf", "basis"]) {
+        it(`rejects ${where} without ${field}`, () => {
+          const files = rawFiles();
+          delete pick(files)[field];
+          expect(() => parseSnapshot(files)).toThrow(`${where}.${field}`);
+        });
+      }
+    }
+
+    it("rejects a source without a URL, an empty basis and a malformed date", () => {
+      const noUrl = rawFiles();
+      delete noUrl.network.btcPriceUsd.source.url;
+      expect(() => parseSnapshot(noUrl)).toThrow("network.btcPriceUsd.source.url");
+      const emptyBasis = rawFiles();
+      emptyBasis.regions[1].price.basis = "  ";
+      expect(() => parseSnapshot(emptyBasis)).toThrow("regions.1.price.basis");
+      const badDate = rawFiles();
+      badDate.network.tipHeight.asOf = "Jan 2026";
+      expect(() => parseSnapshot(badDate)).toThrow("network.tipHeight.asOf");
+    });
+
+    it("rejects a share for a region that does not exist", () => {
+      const files = rawFiles();
+      files["country-shares"].value.atlantis = 1;
+      expect(() => parseSnapshot(files)).toThrow('unknown region "atlantis"');
+    });
+
+    it("lists the oldest figures, and only catalog specs or marked figures are old", () => {
+      const byAge = allSourced().sort(([, a], [, b]) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
+      const oldest = byAge.slice(0, 10);
+      console.log(
+        `Oldest bundled figures:\n${oldest.map(([where, s]) => `  ${s.asOf.padEnd(10)} ${where} — ${s.source.publisher}`).join("\n")}`,
+      );
+      expect(oldest[0]![0]).toBe("regions.china.price");
+      // Two years before assembly: anything older is a spec sheet, release date or benchmark run (a catalog entry
+      // ages as a product, not as a price), a superseded edition no answer ranges over, or says in its
+      // own record that it is an estimate.
+      const cutoff = "2024-11-24";
+      const old = byAge.filter(([, s]) => s.asOf < cutoff);
+      for (const [where, s] of old) {
+        const catalog = /^(machines|models|devices)\.|^speed-measurements$/.test(where);
+        const superseded = "supersededBy" in s && s.supersededBy !== undefined;
+        expect(
+          catalog || superseded || s.estimate === true,
+          `${where} (${s.asOf}) is old and not marked`,
+        ).toBe(true);
+      }
+    });
   });
 
   describe("network", () => {
@@ -106,6 +195,24 @@ describe("bundled snapshot", () => {
       expect(n.feesPerBlockBtc.value).toBe(0.036);
       expect(Number.isInteger(n.tipHeight.value)).toBe(true);
       expect(n.tipHeight.value).toBeGreaterThan(840_000);
+    });
+
+    it("labels the fee fallback as the average it is, not a 144-block window", () => {
+      expect(n.feesPerBlockBtc.basis).toMatch(/2025 annual average/);
+      expect(n.feesPerBlockBtc.basis).toMatch(/not a recent 144-block window/);
+    });
+
+    it("takes each pool window from its own data, and marks the shares-based one as an estimate", () => {
+      const share = (pools: typeof n.pools1w.value, slug: string) => {
+        const total = pools.reduce((sum, p) => sum + p.blockCount, 0);
+        return pools.find((p) => p.slug === slug)!.blockCount / total;
+      };
+      // 1w: Foundry 310 of 998 blocks (mempool.space, 2025-03-20) = 31.1%; 1m: ~37% × 4,320 = 1,598.
+      expect(share(n.pools1w.value, "foundryusa")).toBeCloseTo(310 / 998, 6);
+      expect(share(n.pools1m.value, "foundryusa")).toBeCloseTo(1598 / 4320, 6);
+      expect(n.pools1w.asOf).not.toBe(n.pools1m.asOf);
+      expect(n.pools1m.estimate).toBe(true);
+      expect(n.pools1m.basis).toMatch(/not counted blocks/);
     });
 
     it("has pool windows of about 1008 and 4320 blocks with mempool-style slugs", () => {
@@ -127,9 +234,12 @@ describe("bundled snapshot", () => {
     });
   });
 
-  it("uses the Cambridge 2025 fleet efficiency", () => {
+  it("uses the Cambridge 2025 figure as the industry-wide 2024 efficiency", () => {
     expect(snapshot.fleetEfficiencyJPerTh.value).toBe(28.2);
+    expect(snapshot.fleetEfficiencyJPerTh.unit).toBe("J/TH");
     expect(snapshot.fleetEfficiencyJPerTh.asOf).toBe("2025-04-29");
+    expect(snapshot.fleetEfficiencyJPerTh.basis).toMatch(/Industry-wide average/);
+    expect(snapshot.fleetEfficiencyJPerTh.basis).not.toMatch(/of respondents/);
   });
 
   describe("regions", () => {
@@ -186,15 +296,47 @@ describe("bundled snapshot", () => {
       for (const r of regions) {
         expect(r.usdPerKwh, r.id).toBeGreaterThan(0);
         expect(r.usdPerKwh, r.id).toBeLessThan(0.5);
+        expect(r.price.unit, r.id).toBe("USD/kWh");
         expect(r.basis.trim(), r.id).not.toBe("");
-        expect(r.hashrateSharePct, r.id).toBeGreaterThanOrEqual(0);
+        if (r.hashrateSharePct === null) continue;
+        expect(r.hashrateSharePct, r.id).toBeGreaterThan(0);
         expect(r.hashrateSharePct, r.id).toBeLessThanOrEqual(100);
         sum += r.hashrateSharePct;
       }
       expect(sum).toBeLessThanOrEqual(100);
     });
 
-    it("uses the 2026-07-08 Ethiopian tariff and a range midpoint for Paraguay", () => {
+    it("takes every share from one vintage of whole-network estimates, never a survey sample", () => {
+      const dated = new Set(regions.map((r) => `${r.share.asOf} ${r.share.source.title}`));
+      expect(dated.size).toBe(1);
+      expect(regions[0]!.share.unit).toBe("% of network hashrate");
+      // Norway's 2.8% was its share of Cambridge's survey sample, not of the network.
+      expect(regions.find((r) => r.id === "norway")!.hashrateSharePct).toBeNull();
+      expect(regions.find((r) => r.id === "texas")!.hashrateSharePct).toBeNull();
+      expect(regions.find((r) => r.id === "us_average")!.hashrateSharePct).toBe(35.81);
+    });
+
+    it("names places without qualifiers, so labels never leak into rankings", () => {
+      for (const r of regions) expect(r.name, r.id).not.toMatch(/[()]/);
+    });
+
+    it("prices Québec at the existing large-power rate, not the new-crypto-load rate", () => {
+      const ca = regions.find((r) => r.id === "canada")!;
+      // (4.025 ¢ + $15.426/kW ÷ 720 h) = 4.025 + 2.1425 = 6.1675 ¢CAD/kWh × 0.72 USD/CAD = 4.44 ¢
+      expect(ca.usdPerKwh).toBeCloseTo(((4.025 + 1542.6 / 720) * 0.72) / 100, 4);
+      expect(ca.price.source.publisher).toBe("Hydro-Québec");
+      expect(ca.price.estimate).toBe(true);
+    });
+
+    it("marks the residential stand-ins for Kazakhstan, the UAE and Oman as estimates", () => {
+      for (const id of ["kazakhstan", "uae", "oman"]) {
+        const r = regions.find((x) => x.id === id)!;
+        expect(r.price.estimate, id).toBe(true);
+        expect(r.basis, id).toMatch(/^Estimate: no (miner|industrial)/);
+      }
+    });
+
+    it("uses the Ethiopian tariff in force from 2026-07-08 and a range midpoint for Paraguay", () => {
       expect(regions.find((r) => r.id === "ethiopia")?.usdPerKwh).toBe(0.05);
       const py = regions.find((r) => r.id === "paraguay");
       expect(py?.usdPerKwh).toBeGreaterThanOrEqual(0.037);
@@ -254,7 +396,8 @@ describe("bundled snapshot", () => {
     it("prices only the S21 (the one published deal price), flagged as an estimate", () => {
       const priced = machines.filter((m) => m.priceUsd !== undefined);
       expect(priced.map((m) => m.id)).toEqual(["s21"]);
-      expect(priced[0]?.spec.note).toMatch(/est\./);
+      expect(priced[0]?.spec.estimate).toBe(true);
+      expect(priced[0]?.spec.basis).toMatch(/CleanSpark/);
     });
   });
 
@@ -276,14 +419,27 @@ describe("bundled snapshot", () => {
   describe("forecasts", () => {
     const forecasts = snapshot.forecasts;
 
-    it("starts with the 2025 $24.91B -> 2033 $118.69B edge-AI total series", () => {
+    it("starts with the edge-AI total series from the base year of its published CAGR", () => {
+      // 21.7% is published for 2026–2033: (118.69 / 29.98)^(1/7) − 1 = 3.9590^(0.142857) − 1 = 21.72%
       const first = forecasts[0];
       expect(first?.scope).toBe("edge_ai_total");
-      expect(first?.startYear).toBe(2025);
-      expect(first?.startUsdB).toBe(24.91);
-      expect(first?.endYear).toBe(2033);
-      expect(first?.endUsdB).toBe(118.69);
-      expect(first?.publishedCagrPct).toBe(21.7);
+      expect([first?.startYear, first?.startUsdB, first?.endYear, first?.endUsdB]).toEqual([
+        2026, 29.98, 2033, 118.69,
+      ]);
+      expect(first?.publishedCagr).toEqual({ pct: 21.7, fromYear: 2026, toYear: 2033 });
+      expect(first?.basis).toMatch(/24\.91 B in 2025/);
+    });
+
+    it("marks the earlier edition superseded and the 'over $107B' figure as a floor", () => {
+      expect(forecasts.find((f) => f.id === "edge_ai_gvr_2024")?.supersededBy).toBe("edge_ai_gvr_2025");
+      expect(forecasts.find((f) => f.id === "edge_ai_total_2022")?.endIsLowerBound).toBe(true);
+      for (const f of forecasts) {
+        if (f.supersededBy)
+          expect(
+            forecasts.map((g) => g.id),
+            f.id,
+          ).toContain(f.supersededBy);
+      }
     });
 
     it("has unique ids, one known scope each, and growing spans", () => {
@@ -302,9 +458,9 @@ describe("bundled snapshot", () => {
 
     it("has published CAGRs close to the ones implied by the endpoints", () => {
       for (const f of forecasts) {
-        if (f.publishedCagrPct === undefined) continue;
+        if (f.publishedCagr === undefined) continue;
         const implied = ((f.endUsdB / f.startUsdB) ** (1 / (f.endYear - f.startYear)) - 1) * 100;
-        expect(Math.abs(implied - f.publishedCagrPct), f.id).toBeLessThan(1);
+        expect(Math.abs(implied - f.publishedCagr.pct), f.id).toBeLessThan(1);
       }
     });
   });
@@ -330,9 +486,24 @@ describe("bundled snapshot", () => {
         "mistral_7b",
         "gemma_2_9b",
         "phi_3_mini",
+        "llama_3_1_70b",
+        ...["0_6b", "1_7b", "4b", "8b", "14b", "32b", "30b_a3b"].map((size) => `qwen3_${size}`),
+        ...["1b", "4b", "12b", "27b"].map((size) => `gemma_3_${size}`),
+        "phi_4",
+        "phi_4_mini",
+        "mistral_small_3",
+        "deepseek_r1_distill_qwen_7b",
+        "deepseek_r1_distill_llama_8b",
+        "gpt_oss_20b",
       ]) {
         expect(ids).toContain(id);
       }
+    });
+
+    it("describes each mixture-of-experts model with fewer active experts than it has", () => {
+      const moe = models.filter((m) => m.moe);
+      expect(moe.map((m) => m.id).sort()).toEqual(["gpt_oss_20b", "qwen3_30b_a3b"]);
+      for (const m of moe) expect(m.moe!.expertsPerToken, m.id).toBeLessThan(m.moe!.experts);
     });
 
     it("has sane architecture values", () => {
@@ -401,12 +572,39 @@ describe("bundled snapshot", () => {
         "macbook_air_m2_16gb",
         "macbook_pro_m3_max_64gb",
         "rtx_4090",
+        "rtx_3060_12gb",
+        "rtx_3090",
+        "rtx_5090",
+        "macbook_air_m1_8gb",
+        "macbook_pro_m1_max_64gb",
+        "mac_studio_m2_ultra_192gb",
+        "mac_mini_m4_16gb",
+        "macbook_pro_m4_max_128gb",
+        "iphone_16_pro",
+        "galaxy_s25_ultra",
+        "raspberry_pi_5_16gb",
+        "jetson_orin_nano_super_8gb",
+        "jetson_orin_nx_16gb",
+        "snapdragon_x_elite_32gb",
       ]) {
         expect(ids).toContain(id);
       }
       expect(devices.some((d) => d.kind === "laptop" && d.memoryGb === 16 && /ddr5/i.test(d.name))).toBe(
         true,
       );
+    });
+
+    it("gives the Jetson Orin Nano the ≈5.2 GB that is free after the OS, not 6.5", () => {
+      expect(devices.find((d) => d.id === "jetson_orin_nano_8gb")?.usableMemoryGb).toBe(5.2);
+    });
+
+    it("has every calibration run refer to a listed model and device", () => {
+      const modelIds = new Set(snapshot.models.map((m) => m.id));
+      const deviceIds = new Set(devices.map((d) => d.id));
+      for (const run of snapshot.speedMeasurements.runs) {
+        expect(modelIds.has(run.model), run.model).toBe(true);
+        expect(deviceIds.has(run.device), run.device).toBe(true);
+      }
     });
 
     it("has usable memory within total memory and positive bandwidth", () => {

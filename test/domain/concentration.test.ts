@@ -94,6 +94,8 @@ describe("concentration", () => {
       hhi: 1125, // 30² + 15² = 900 + 225; the 55 % unknown is not squared
       order: ["A", "B"],
       unattributedPct: 55,
+      // 55% unknown ≥ A's 30%: the unknown could hide an entity bigger than A, so HHI ≥ 1125 only.
+      lowerBound: true,
     },
     {
       name: "float sum of exactly half is not a majority",
@@ -138,14 +140,24 @@ describe("concentration", () => {
       hhi: 0,
       order: [],
       unattributedPct: 100,
+      lowerBound: true,
     },
-  ])("$name", ({ entities, unattributedWeight, nakamoto, hhi, order, unattributedPct }) => {
+  ] as Array<{
+    name: string;
+    entities: { name: string; weight: number }[];
+    unattributedWeight: number;
+    nakamoto: number | null;
+    hhi: number;
+    order: string[];
+    unattributedPct: number;
+    lowerBound?: boolean;
+  }>)("$name", ({ entities, unattributedWeight, nakamoto, hhi, order, unattributedPct, lowerBound }) => {
     const result = concentration(entities, { unattributedWeight });
     expect(result.nakamotoCoefficient).toBe(nakamoto);
     expect(result.hhi).toBeCloseTo(hhi, 9);
     expect(result.entities.map((e) => e.name)).toEqual(order);
     expect(result.unattributedPct).toBeCloseTo(unattributedPct, 12);
-    expect(result.lowerBound).toBe(false);
+    expect(result.lowerBound).toBe(lowerBound ?? false);
   });
 
   it("reports shares in percent of the whole, Unknown included", () => {
@@ -184,6 +196,21 @@ describe("concentration", () => {
       nakamoto: 1,
       hhi: 7048, // 82² + 18² = 6724 + 324
       unattributedPct: 0,
+    },
+    {
+      name: "pool table where Unknown outweighs the top pool is a lower bound",
+      // 1w snapshot shape: Foundry 310, AntPool 213, ViaBTC 137, Unknown 338 of 998 blocks.
+      entities: [
+        { name: "Foundry USA", weight: 310 },
+        { name: "AntPool", weight: 213 },
+        { name: "ViaBTC", weight: 137 },
+      ],
+      opts: { unattributedWeight: 338 },
+      lowerBound: true,
+      nakamoto: 2, // 31.06 + 21.34 = 52.40 > 50
+      // (31000/998)² + (21300/998)² + (13700/998)² = 964.86 + 455.51 + 188.44 = 1608.81
+      hhi: (31000 / 998) ** 2 + (21300 / 998) ** 2 + (13700 / 998) ** 2,
+      unattributedPct: 33800 / 998, // 33.87%
     },
   ])("$name", ({ entities, opts, lowerBound, nakamoto, hhi, unattributedPct }) => {
     const result = concentration(entities, opts);
