@@ -106,3 +106,47 @@ describe("mining_cost", () => {
     );
   });
 });
+
+describe("network-wide default (no region) agrees with migration", () => {
+  // Shares (Hashrate Index, start of Q3 2025) × prices ($/kWh):
+  //   US 35.81 × 0.086 = 3.07966; Russia 16.61 × 0.033 = 0.54813; China 13.84 × 0.065 = 0.89960;
+  //   Paraguay 3.87 × 0.048 = 0.18576; UAE 3.54 × 0.063 = 0.22302; Oman 2.99 × 0.037 = 0.11063;
+  //   Canada 2.935 × 0.0444 = 0.130314.  Σ = 5.177114 over Σ shares 79.595 → $0.0650432/kWh.
+  // Energy per BTC at 28.2 J/TH, 2% pool fee (live figures): 1,660,057 ÷ 0.98 = 1,693,936 kWh.
+  // Cost per BTC = 1,693,936 × 0.0650432 = $110,179.
+  const NETWORK_USD_PER_KWH = 5.177114 / 79.595;
+  const COST_PER_BTC = 110_179.02;
+
+  it("mining_cost without a region answers at the hashrate-weighted price, and says so", async () => {
+    const reply = (await ask("/mining_cost"))!;
+    expect(reply.error).toBeUndefined();
+    expect(reply.data.region).toBe("network");
+    expect(reply.data.usdPerKwh).toBeCloseTo(NETWORK_USD_PER_KWH, 12);
+    expect(reply.data.poolFee).toBe(2);
+    expect(reply.data.costPerBtcUsd).toBeCloseTo(COST_PER_BTC, 0);
+    expect(reply.title).toContain("network-wide average");
+    const assumptions = reply.fields.find((f) => f.name === "Assumptions")!.value;
+    expect(assumptions).toContain(
+      "weighted by its hashrate share, over 7 countries holding 79.6% of hashrate",
+    );
+  });
+
+  it("migration's network-wide average and its what-if 'before' equal mining_cost's default", async () => {
+    const plain = (await ask("/migration"))!;
+    expect(plain.data.avgCostPerBtcUsd).toBeCloseTo(COST_PER_BTC, 0);
+    expect(plain.data.networkUsdPerKwh).toBeCloseTo(NETWORK_USD_PER_KWH, 12);
+    const whatIf = (await ask("/migration from=us_average to=paraguay ehs=10"))!;
+    const scenario = whatIf.data.scenario as { before: { avgCostPerBtcUsd: number } };
+    expect(scenario.before.avgCostPerBtcUsd).toBeCloseTo(COST_PER_BTC, 0);
+    const cost = (await ask("/mining_cost"))!;
+    expect(cost.data.costPerBtcUsd).toBeCloseTo(plain.data.avgCostPerBtcUsd as number, 6);
+  });
+
+  it("a named region still answers for that region, labelled with its tariff", async () => {
+    // Québec Rate L: 0.0444 $/kWh × 1,693,936 kWh = $75,210.75
+    const reply = (await ask("/mining_cost canada"))!;
+    expect(reply.data.region).toBe("canada");
+    expect(reply.data.costPerBtcUsd).toBeCloseTo(75_210.75, 0);
+    expect(reply.title).toContain("Canada (Québec Rate L, existing large power)");
+  });
+});
