@@ -8,7 +8,15 @@ import {
   textArg,
   UserError,
 } from "../src/core/index.ts";
-import { DECODE_EFFICIENCY, edgeFit, QUANTS } from "../src/domain/edge-fit.ts";
+import type { DevicePreset, ModelPreset } from "../src/core/snapshot.ts";
+import {
+  type BackendClass,
+  DECODE_EFFICIENCY,
+  edgeFit,
+  type FitResult,
+  QUANTS,
+  type Quant,
+} from "../src/domain/edge-fit.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
 const options = {
@@ -67,6 +75,25 @@ const options = {
   },
 } as const;
 
+/** A device given only as memory and bandwidth has no known backend; its speed uses this class's
+ * efficiency, and the answer says so. */
+const UNKNOWN_BACKEND: BackendClass = "cpu";
+/** How many fitting models the reverse question lists. */
+const REVERSE_LIMIT = 10;
+
+const BACKEND_NAMES: Record<BackendClass, string> = {
+  discrete_gpu: "discrete GPU",
+  apple_unified: "Apple unified memory",
+  embedded_gpu: "embedded GPU",
+  cpu: "CPU",
+  phone: "phone",
+};
+
+function efficiencyNote(backend: BackendClass, quant: Quant): string {
+  const e = DECODE_EFFICIENCY[backend];
+  return `η = ${e.eta[quant]} for ${BACKEND_NAMES[backend]} at ${quant} (${e.calibrated ? "calibrated: " : "uncalibrated: "}${e.basis})`;
+}
+
 export default defineCommand({
   name: "edge_fit",
   description: "Does an open model run on a device: memory, best quantization, max context, tokens/s",
@@ -84,9 +111,6 @@ export default defineCommand({
     .refine((a) => a.model === undefined || a.params_b === undefined, {
       message: "Give model or params_b, not both",
     })
-    .refine((a) => a.model !== undefined || a.params_b !== undefined, {
-      message: "Name a model or give params_b",
-    })
     .refine((a) => a.device !== undefined || (a.ram_gb !== undefined && a.bandwidth_gbs !== undefined), {
       message: "Name a device, or give both ram_gb and bandwidth_gbs",
     }),
@@ -94,19 +118,25 @@ export default defineCommand({
     "/edge_fit llama_3_1_8b raspberry_pi_5_8gb",
     "/edge_fit model=qwen2_5_7b device=rtx_4090 quant=fp16 context=32768",
     "/edge_fit params_b=14 ram_gb=16 bandwidth_gbs=100",
+    "/edge_fit device=raspberry_pi_5_8gb",
   ],
   usesUpstream: false,
   async run(args, { deps }) {
     const { models, devices } = deps.snapshot;
+    const device = args.device ? lookupNamed("device", devices, args.device) : undefined;
+    const memoryGb = args.ram_gb ?? device!.usableMemoryGb;
+    const bandwidthGbs = args.bandwidth_gbs ?? device!.bandwidthGbs;
+    const backend = device?.backend ?? UNKNOWN_BACKEND;
+    const deviceName = device?.name ?? `${memoryGb} GB at ${bandwidthGbs} GB/s`;
+    if (args.model === undefined && args.params_b === undefined) {
+      return reverse(models, { device, deviceName, memoryGb, bandwidthGbs, backend, context: args.context });
+    }
     const named = args.model ? lookupNamed("model", models, args.model) : undefined;
     const paramsB = args.params_b ?? named!.paramsB;
     // Without a named model the KV-cache shape comes from the listed model nearest in size.
     const shape =
       named ??
       models.reduce((a, b) => (Math.abs(b.paramsB - paramsB) < Math.abs(a.paramsB - paramsB) ? b : a));
-    const device = args.device ? lookupNamed("device", devices, args.device) : undefined;
-    const memoryGb = args.ram_gb ?? device!.usableMemoryGb;
-    const bandwidthGbs = args.bandwidth_gbs ?? device!.bandwidthGbs;
     if (args.context > shape.maxContext && named) {
       throw new UserError(
         "invalid_value",
@@ -115,29 +145,30 @@ export default defineCommand({
       );
     }
     const fit = edgeFit({
-      paramsB,
+      model: named ? { shape: named } : { paramsB, kvShape: shape },
       quant: args.quant,
-      layers: shape.layers,
-      kvHeads: shape.kvHeads,
-      headDim: shape.headDim,
       context: args.context,
       // An unlisted model's trained limit is unknown: only memory bounds its context.
       maxContext: named ? named.maxContext : options.context.max,
       memoryGb,
       bandwidthGbs,
+      backend,
     });
     const modelName = named?.name ?? `${paramsB}B-parameter model`;
-    const deviceName = device?.name ?? `${memoryGb} GB at ${bandwidthGbs} GB/s`;
     const verdict = fit.fits
-      ? `fits: ${fmt.num(fit.totalGb, 1)} of ${fmt.num(memoryGb, 1)} GB, about ${fmt.num(fit.tokensPerSecond, 1)} tokens/s`
+      ? `fits: ${fmt.num(fit.totalGb, 1)} of ${fmt.num(memoryGb, 1)} GB, about ${fmt.num(fit.tokensPerSecond, 1)} tokens/s (estimate)`
       : `does not fit: needs ${fmt.num(fit.totalGb, 1)} GB, ${fmt.num(memoryGb, 1)} GB available`;
     const assumptions = [
-      `decode speed ≈ ${DECODE_EFFICIENCY} × bandwidth ÷ weight bytes (memory-bound)`,
-      "fp16 KV cache",
+      `decode speed ≈ η × bandwidth ÷ (weight bytes read + KV cache bytes) per token, with the cache full at ${fmt.num(args.context)} tokens; ${efficiencyNote(backend, args.quant)}`,
+      named
+        ? `weights from ${args.quant}'s per-tensor types on ${named.name}'s config${named.moe ? `; mixture of experts: memory for all ${named.moe.experts} experts, speed from the ${named.moe.expertsPerToken} active per token` : ""}`
+        : `weights at ${args.quant}'s average bits per weight (architecture unknown)`,
+      `fp16 KV cache${shape.slidingWindow ? `, local layers keep ${fmt.num(shape.slidingWindow.tokens)} tokens` : ""}`,
       `${fit.overheadGb} GB runtime overhead`,
     ];
     if (device)
       assumptions.push(`${device.name}: ${device.usableMemoryGb} of ${device.memoryGb} GB usable by a model`);
+    else assumptions.push(`backend unknown: ${BACKEND_NAMES[backend]} efficiency assumed`);
     if (!named)
       assumptions.push(
         `KV-cache shape of ${shape.name} (nearest listed size); max context bounded by memory only`,
@@ -152,8 +183,8 @@ export default defineCommand({
           inline: false,
         },
         {
-          name: "Decode speed (upper bound)",
-          value: `${fmt.num(fit.tokensPerSecond, 1)} tokens/s at ${bandwidthGbs} GB/s`,
+          name: "Decode speed (estimate)",
+          value: `${fmt.num(fit.tokensPerSecond, 1)} tokens/s: ${fit.efficiency} × ${bandwidthGbs} GB/s ÷ ${fmt.num(fit.readPerTokenGb, 2)} GB per token`,
           inline: true,
         },
         { name: "Best quantization", value: fit.bestQuant ?? "none fits", inline: true },
@@ -165,6 +196,9 @@ export default defineCommand({
           ? [snapshotSource(`${named.name} config`, named)]
           : [snapshotSource(`${shape.name} config (shape)`, shape)]),
         ...(device ? [snapshotSource(`${device.name} spec`, device)] : []),
+        ...(DECODE_EFFICIENCY[backend].calibrated
+          ? [snapshotSource("Speed calibration runs", deps.snapshot.speedMeasurements)]
+          : []),
       ],
       data: {
         ...fit,
@@ -172,7 +206,92 @@ export default defineCommand({
         device: device?.id ?? null,
         quant: args.quant,
         context: args.context,
+        backend,
       },
     };
   },
 });
+
+/** The reverse question: on this device, which listed models fit, each at its most precise quant that
+ * fits; the largest model first (a bigger model at 4 bits usually beats a smaller one at 16), then the
+ * faster. */
+function reverse(
+  models: readonly ModelPreset[],
+  d: {
+    device: DevicePreset | undefined;
+    deviceName: string;
+    memoryGb: number;
+    bandwidthGbs: number;
+    backend: BackendClass;
+    context: number;
+  },
+) {
+  const candidates: Array<{ model: ModelPreset; quant: Quant; context: number; fit: FitResult }> = [];
+  for (const model of models) {
+    const context = Math.min(d.context, model.maxContext);
+    const probe = edgeFit({
+      model: { shape: model },
+      quant: "q4_k_m",
+      context,
+      maxContext: model.maxContext,
+      memoryGb: d.memoryGb,
+      bandwidthGbs: d.bandwidthGbs,
+      backend: d.backend,
+    });
+    if (probe.bestQuant === null) continue;
+    const fit =
+      probe.bestQuant === "q4_k_m"
+        ? probe
+        : edgeFit({
+            model: { shape: model },
+            quant: probe.bestQuant,
+            context,
+            maxContext: model.maxContext,
+            memoryGb: d.memoryGb,
+            bandwidthGbs: d.bandwidthGbs,
+            backend: d.backend,
+          });
+    candidates.push({ model, quant: probe.bestQuant, context, fit });
+  }
+  candidates.sort(
+    (a, b) => b.model.paramsB - a.model.paramsB || b.fit.tokensPerSecond - a.fit.tokensPerSecond,
+  );
+  const shown = candidates.slice(0, REVERSE_LIMIT);
+  const best = shown[0];
+  const summary = best
+    ? `${candidates.length} of ${models.length} listed models fit in ${fmt.num(d.memoryGb, 1)} GB on ${d.deviceName} at ${fmt.num(d.context)} tokens of context; the largest is ${best.model.name} at ${best.quant} (${fmt.num(best.fit.totalGb, 1)} GB, about ${fmt.num(best.fit.tokensPerSecond, 1)} tokens/s, estimate).`
+    : `None of the ${models.length} listed models fits in ${fmt.num(d.memoryGb, 1)} GB on ${d.deviceName} at ${fmt.num(d.context)} tokens of context, even at q4_k_m.`;
+  return {
+    title: `What runs on ${d.deviceName}`,
+    summary,
+    fields: [
+      {
+        name: "Assumptions",
+        value: `each model at its most precise quant that fits with the cache full at the context (capped at the model's own limit); ${efficiencyNote(d.backend, "q4_k_m")}; largest model first`,
+      },
+    ],
+    table: {
+      columns: ["Model", "Quant", "GB", "tokens/s"],
+      align: ["left", "left", "right", "right"] as ("left" | "right")[],
+      rows: shown.map((c) => [
+        c.model.name,
+        c.quant,
+        fmt.num(c.fit.totalGb, 1),
+        fmt.num(c.fit.tokensPerSecond, 1),
+      ]),
+    },
+    sources: d.device ? [snapshotSource(`${d.device.name} spec`, d.device)] : [],
+    data: {
+      device: d.device?.id ?? null,
+      memoryGb: d.memoryGb,
+      context: d.context,
+      backend: d.backend,
+      fitting: candidates.map((c) => ({
+        model: c.model.id,
+        quant: c.quant,
+        totalGb: c.fit.totalGb,
+        tokensPerSecond: c.fit.tokensPerSecond,
+      })),
+    },
+  };
+}
