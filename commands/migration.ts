@@ -167,7 +167,7 @@ export default defineCommand({
         // Each price is dated by its own document, so one old tariff does not age the others.
         ...snapshotSources(
           "Power price",
-          snapshot.regions.map((r) => r.price),
+          snapshot.regions.map((r) => ({ label: r.name, figure: r.price })),
         ),
         snapshotSource("Hashrate shares by country", snapshot.regions[0]!.share),
       ],

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { defineCommand, fmt, lookupNamed, numberArg, type ReplyField, textArg } from "../src/core/index.ts";
-import { describeSource } from "../src/core/snapshot.ts";
 import { machineEconomics, miningEconomics } from "../src/domain/mining.ts";
 import {
   DEFAULT_POOL_FEE_PCT,
@@ -101,7 +100,7 @@ export default defineCommand({
     const assumptions: string[] = [];
     if (args.efficiency === undefined && !machine)
       assumptions.push(
-        `fleet-average efficiency ${fleet.value} J/TH (industry-wide 2024 figure, ${describeSource(fleet.source)}, ${fleet.asOf})`,
+        `fleet-average efficiency ${fleet.value} J/TH (industry-wide 2024 figure, ${fleet.source.publisher.split(" (")[0]}, ${fleet.asOf})`,
       );
     if (priceSource === "region" && region)
       assumptions.push(`${region.name} power at ${fmt.usdPerKwh(usdPerKwh)} (${region.basis})`);
@@ -176,8 +175,8 @@ export default defineCommand({
         ...(priceSource === "network"
           ? [
               ...snapshotSources(
-                "Power prices",
-                weightedRegions(snapshot.regions).map((r) => r.price),
+                "Power price",
+                weightedRegions(snapshot.regions).map((r) => ({ label: r.name, figure: r.price })),
               ),
               snapshotSource("Hashrate shares by country", snapshot.regions[0]!.share),
             ]

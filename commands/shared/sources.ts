@@ -9,11 +9,18 @@ export function snapshotSource(name: string, figure: Sourced): SourceRef {
 
 /** One source line per distinct document, each dated by its own asOf, so an old figure ages only the
  * line it sits on, not every figure listed next to it. */
-export function snapshotSources(name: string, figures: readonly Sourced[]): SourceRef[] {
-  const byDocument = new Map<string, Sourced>();
-  for (const f of figures) {
-    const key = `${describeSource(f.source)}|${f.asOf}`;
-    if (!byDocument.has(key)) byDocument.set(key, f);
+export function snapshotSources(
+  name: string,
+  items: ReadonlyArray<{ label: string; figure: Sourced }>,
+): SourceRef[] {
+  const byDocument = new Map<string, { labels: string[]; figure: Sourced }>();
+  for (const { label, figure } of items) {
+    const key = `${describeSource(figure.source)}|${figure.asOf}`;
+    const seen = byDocument.get(key);
+    if (seen) seen.labels.push(label);
+    else byDocument.set(key, { labels: [label], figure });
   }
-  return [...byDocument.values()].map((f) => snapshotSource(`${name}: ${f.source.publisher}`, f));
+  return [...byDocument.values()].map(({ labels, figure }) =>
+    snapshotSource(`${name}, ${labels.join(", ")}`, figure),
+  );
 }

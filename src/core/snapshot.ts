@@ -266,12 +266,23 @@ export type Region = z.infer<typeof RegionFileSchema> & {
 
 /** The snapshot as commands see it: the files, validated, with regions joined to their shares. */
 export function assembleSnapshot(files: SnapshotFiles) {
-  const shares = files["country-shares"];
+  const {
+    network: networkFile,
+    "pools-1w": pools1w,
+    "pools-1m": pools1m,
+    "pool-groups": antpoolTemplateGroup,
+    regions: regionFiles,
+    "country-shares": shares,
+    asics,
+    "speed-measurements": speedMeasurements,
+    // A dataset added to SnapshotFilesSchema arrives here under its file name, as it is.
+    ...datasets
+  } = files;
   const { value: byRegion, ...shareProvenance } = shares;
   for (const id of Object.keys(byRegion)) {
-    if (!files.regions.some((r) => r.id === id)) throw new Error(`country-shares: unknown region "${id}"`);
+    if (!regionFiles.some((r) => r.id === id)) throw new Error(`country-shares: unknown region "${id}"`);
   }
-  const regions: Region[] = files.regions.map((r) => {
+  const regions: Region[] = regionFiles.map((r) => {
     const sharePct = byRegion[r.id] ?? null;
     return {
       ...r,
@@ -281,19 +292,16 @@ export function assembleSnapshot(files: SnapshotFiles) {
       share: { ...shareProvenance, value: sharePct },
     };
   });
-  const { assembledAt, fleetEfficiencyJPerTh, ...network } = files.network;
+  const { assembledAt, fleetEfficiencyJPerTh, ...network } = networkFile;
   return {
+    ...datasets,
     assembledAt,
-    network: { ...network, pools1w: files["pools-1w"], pools1m: files["pools-1m"] },
+    network: { ...network, pools1w, pools1m },
     fleetEfficiencyJPerTh,
     regions,
-    machines: files.asics,
-    makers: files.makers,
-    antpoolTemplateGroup: files["pool-groups"],
-    forecasts: files.forecasts,
-    models: files.models,
-    devices: files.devices,
-    speedMeasurements: files["speed-measurements"],
+    machines: asics,
+    antpoolTemplateGroup,
+    speedMeasurements,
   };
 }
 

@@ -28,7 +28,9 @@ describe("digest content", () => {
     expect(network).toContain("Difficulty adjustment (live, 30 s old)");
     // Reference figures are cited in their own sections, not as network data.
     expect(network).not.toContain("Fleet-average efficiency");
-    expect(reply.fields[2]!.value).toContain("Regional power prices (snapshot, as of 2018)");
+    // Each tariff is dated by its own document: the 2018 China reference no longer ages the others.
+    expect(reply.fields[2]!.value).toContain("Power price, Canada (snapshot, as of 2025-04-01)");
+    expect(reply.fields[2]!.value).toContain("Hashrate shares by country (snapshot, as of 2025-07)");
     expect(reply.fields.every((f) => f.value.includes("\nSources: "))).toBe(true);
     expect(reply.warnings).toEqual([]);
     expect(reply.generatedAt).toBe(NOW.toISOString());

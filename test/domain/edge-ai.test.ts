@@ -87,3 +87,26 @@ describe("projectionRange", () => {
     expect(() => projectionRange([], 2030)).toThrow(RangeError);
   });
 });
+
+describe("forecasts published as floors", () => {
+  // "~$15B (2022) → over $107B (2030)": CAGR = (107 / 15)^(1/8) − 1 = 7.1333^(0.125) − 1 = 27.84%, a floor too.
+  const floor: ForecastSeries = {
+    startYear: 2022,
+    startUsdB: 15,
+    endYear: 2030,
+    endUsdB: 107,
+    endIsLowerBound: true,
+  };
+
+  it("marks every projection after the base year as a lower bound", () => {
+    expect(projectForecast(floor, 2030).valueUsdB).toBeCloseTo(107, 9);
+    expect(projectForecast(floor, 2030).lowerBound).toBe(true);
+    expect(projectForecast(floor, 2026).lowerBound).toBe(true);
+    expect(projectForecast(floor, 2022).lowerBound).toBe(false); // the base year itself is published
+    expect(projectForecast(floor, 2030).cagr).toBeCloseTo(0.278_38, 4);
+  });
+
+  it("leaves ordinary forecasts unmarked", () => {
+    expect(projectForecast(grandView, 2030).lowerBound).toBe(false);
+  });
+});
