@@ -8,7 +8,7 @@ import {
   textArg,
   UserError,
 } from "../src/core/index.ts";
-import type { DevicePreset, ModelPreset } from "../src/core/snapshot.ts";
+import type { DevicePreset, ModelPreset, SpeedMeasurementSet } from "../src/core/snapshot.ts";
 import {
   type BackendClass,
   DECODE_EFFICIENCY,
@@ -78,6 +78,18 @@ const options = {
 /** A device given only as memory and bandwidth has no known backend; its speed uses this class's
  * efficiency, and the answer says so. */
 const UNKNOWN_BACKEND: BackendClass = "cpu";
+/** The publications whose runs set this backend class's efficiency. */
+function calibrationSources(
+  sets: readonly SpeedMeasurementSet[],
+  devices: readonly DevicePreset[],
+  backend: BackendClass,
+) {
+  const backendOf = new Map(devices.map((d) => [d.id, d.backend]));
+  return sets
+    .filter((set) => set.runs.some((run) => backendOf.get(run.device) === backend))
+    .map((set) => snapshotSource("Speed calibration runs", set));
+}
+
 /** How many fitting models the reverse question lists. */
 const REVERSE_LIMIT = 10;
 
@@ -91,7 +103,8 @@ const BACKEND_NAMES: Record<BackendClass, string> = {
 
 function efficiencyNote(backend: BackendClass, quant: Quant): string {
   const e = DECODE_EFFICIENCY[backend];
-  return `η = ${e.eta[quant]} for ${BACKEND_NAMES[backend]} at ${quant} (${e.calibrated ? "calibrated: " : "uncalibrated: "}${e.basis})`;
+  const calibrated = e.calibrated.includes(quant);
+  return `η = ${e.eta[quant]} for ${BACKEND_NAMES[backend]} at ${quant} (${calibrated ? "calibrated: " : "not calibrated at this quant: "}${e.basis})`;
 }
 
 export default defineCommand({
@@ -196,9 +209,7 @@ export default defineCommand({
           ? [snapshotSource(`${named.name} config`, named)]
           : [snapshotSource(`${shape.name} config (shape)`, shape)]),
         ...(device ? [snapshotSource(`${device.name} spec`, device)] : []),
-        ...(DECODE_EFFICIENCY[backend].calibrated
-          ? [snapshotSource("Speed calibration runs", deps.snapshot.speedMeasurements)]
-          : []),
+        ...calibrationSources(deps.snapshot.speedMeasurements, deps.snapshot.devices, backend),
       ],
       data: {
         ...fit,

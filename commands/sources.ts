@@ -31,7 +31,7 @@ export default defineCommand({
       oldest("Edge-AI forecasts", snapshot.forecasts),
       oldest("Model configs", snapshot.models),
       oldest("Device specs", snapshot.devices),
-      single("Decode-speed measurements (edge_fit calibration)", snapshot.speedMeasurements),
+      oldest("Decode-speed measurements (edge_fit calibration)", snapshot.speedMeasurements),
     ];
     const datasets = [...live, ...bundled];
     const stale = live.filter((d) => d.status === "stale" || d.status === "snapshot").length;

@@ -204,12 +204,14 @@ export const MeasurementSchema = z.strictObject({
   basis: text,
 });
 
-const measurementsFileSchema = z.strictObject({
+/** One publication's runs, with its provenance. */
+const measurementSetSchema = z.strictObject({
   source: SourceSchema,
   asOf: IsoDateSchema,
   basis: text,
   runs: z.array(MeasurementSchema).min(1),
 });
+const measurementsFileSchema = z.array(measurementSetSchema).min(1);
 
 const networkFileSchema = z.strictObject({
   /** When the snapshot as a whole was assembled. */
@@ -253,6 +255,7 @@ export type ModelPreset = z.infer<typeof ModelSchema>;
 export type DevicePreset = z.infer<typeof DeviceSchema>;
 export type BackendClass = z.infer<typeof BackendClassSchema>;
 export type SpeedMeasurement = z.infer<typeof MeasurementSchema>;
+export type SpeedMeasurementSet = z.infer<typeof measurementSetSchema>;
 
 /** A region as answers use it: its file entry joined with its share from the one country-share vintage. */
 export type Region = z.infer<typeof RegionFileSchema> & {

@@ -196,39 +196,39 @@ export type BackendClass = "discrete_gpu" | "apple_unified" | "embedded_gpu" | "
 
 /**
  * Share of peak bandwidth decode achieves (η), by backend class and quant: the median over the published
- * llama.cpp runs in the speed-measurements dataset of measured tokens/s × bytes read per token ÷
- * bandwidth (the test recomputes each median from the data). Dequantizing 4-bit blocks costs compute, so
- * q4_k_m reaches less of the bandwidth than fp16. q8_0 has no run in the set: the midpoint of the two.
- * Classes without runs borrow the nearest calibrated class and say so (calibrated: false).
+ * runs in the speed-measurements dataset of measured tokens/s × bytes read per token ÷ bandwidth (the
+ * test recomputes each median from the data). Dequantizing 4-bit blocks costs compute, so q4_k_m reaches
+ * less of the bandwidth than fp16. A quant listed in `calibrated` has runs behind it; the others are
+ * filled in as `basis` says (q8_0 has no run anywhere: the midpoint of fp16 and q4_k_m).
  */
 export const DECODE_EFFICIENCY: Record<
   BackendClass,
-  { eta: Record<Quant, number>; calibrated: boolean; basis: string }
+  { eta: Record<Quant, number>; calibrated: readonly Quant[]; basis: string }
 > = {
   discrete_gpu: {
     eta: { fp16: 0.813, q8_0: 0.7345, q4_k_m: 0.656 },
-    calibrated: true,
-    basis: "median of 10 runs on RTX 30/40 cards",
+    calibrated: ["fp16", "q4_k_m"],
+    basis: "median of 10 llama.cpp runs on RTX 30/40 cards; q8_0 interpolated",
   },
   apple_unified: {
     eta: { fp16: 0.695, q8_0: 0.6445, q4_k_m: 0.594 },
-    calibrated: true,
-    basis: "median of 10 runs on M1, M1 Max, M2 Ultra and M3 Max",
+    calibrated: ["fp16", "q4_k_m"],
+    basis: "median of 10 llama.cpp runs on M1, M1 Max, M2 Ultra and M3 Max; q8_0 interpolated",
+  },
+  cpu: {
+    eta: { fp16: 0.5514, q8_0: 0.5514, q4_k_m: 0.5514 },
+    calibrated: ["q4_k_m"],
+    basis: "median of 4 Ollama runs on a Raspberry Pi 5; fp16 and q8_0 not measured, q4_k_m's η used",
   },
   embedded_gpu: {
     eta: { fp16: 0.695, q8_0: 0.6445, q4_k_m: 0.594 },
-    calibrated: false,
-    basis: "no published run in the set; assumed equal to Apple unified memory (a GPU on shared LPDDR)",
-  },
-  cpu: {
-    eta: { fp16: 0.695, q8_0: 0.6445, q4_k_m: 0.594 },
-    calibrated: false,
-    basis: "no published run in the set; assumed equal to Apple unified memory",
+    calibrated: [],
+    basis: "no published run in the set; Apple unified memory's η assumed (a GPU on shared LPDDR)",
   },
   phone: {
-    eta: { fp16: 0.695, q8_0: 0.6445, q4_k_m: 0.594 },
-    calibrated: false,
-    basis: "no published run in the set; assumed equal to Apple unified memory (phones also throttle)",
+    eta: { fp16: 0.5514, q8_0: 0.5514, q4_k_m: 0.5514 },
+    calibrated: [],
+    basis: "no published run in the set; the CPU class's η assumed (phones also throttle when hot)",
   },
 };
 
@@ -311,6 +311,7 @@ export function edgeFit(i: FitInput): FitResult {
   const backend = DECODE_EFFICIENCY[i.backend];
   if (backend === undefined) throw new RangeError(`unknown backend class: ${i.backend}`);
   const efficiency = backend.eta[i.quant];
+  const calibrated = backend.calibrated.includes(i.quant);
   return {
     weightsGb: weights.totalGb,
     kvCacheGb: kv,
@@ -328,7 +329,7 @@ export function edgeFit(i: FitInput): FitResult {
     }),
     readPerTokenGb: weights.readPerTokenGb + kv,
     efficiency,
-    efficiencyCalibrated: backend.calibrated,
+    efficiencyCalibrated: calibrated,
     headroomGb: i.memoryGb - totalGb,
   };
 }

@@ -312,9 +312,9 @@ describe("sources", () => {
     const reply = await ask("/sources");
     const datasets = reply.data.datasets as { name: string; source: string; status: string }[];
     const bundled = datasets.filter((d) =>
-      /Hashrate shares|Fleet-average|ASIC maker|Pool blocks \(1[wm]\), bundled|calibration/.test(d.name),
+      /Hashrate shares|Fleet-average|ASIC maker|Pool blocks \(1[wm]\), bundled/.test(d.name),
     );
-    expect(bundled.length).toBe(6);
+    expect(bundled.length).toBe(5);
     for (const d of bundled) expect(d.source, d.name).toMatch(/ — https:\/\//);
     // A basis sentence ("Survey-based …", "est.") is not a source.
     for (const d of datasets) expect(d.source, d.name).not.toMatch(/^(Survey|est\.|2nd)/);

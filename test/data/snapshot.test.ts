@@ -20,7 +20,7 @@ function allSourced(): Array<[string, Sourced]> {
   for (const f of snapshot.forecasts) out.push([`forecasts.${f.id}`, f]);
   for (const m of snapshot.models) out.push([`models.${m.id}`, m]);
   for (const d of snapshot.devices) out.push([`devices.${d.id}`, d]);
-  out.push(["speed-measurements", snapshot.speedMeasurements]);
+  for (const [i, set] of snapshot.speedMeasurements.entries()) out.push([`speed-measurements.${i}`, set]);
   return out;
 }
 
@@ -175,7 +175,7 @@ describe("bundled snapshot", () => {
       const cutoff = "2024-11-24";
       const old = byAge.filter(([, s]) => s.asOf < cutoff);
       for (const [where, s] of old) {
-        const catalog = /^(machines|models|devices)\.|^speed-measurements$/.test(where);
+        const catalog = /^(machines|models|devices)\.|^speed-measurements\./.test(where);
         const superseded = "supersededBy" in s && s.supersededBy !== undefined;
         expect(
           catalog || superseded || s.estimate === true,
@@ -601,7 +601,7 @@ describe("bundled snapshot", () => {
     it("has every calibration run refer to a listed model and device", () => {
       const modelIds = new Set(snapshot.models.map((m) => m.id));
       const deviceIds = new Set(devices.map((d) => d.id));
-      for (const run of snapshot.speedMeasurements.runs) {
+      for (const run of snapshot.speedMeasurements.flatMap((set) => set.runs)) {
         expect(modelIds.has(run.model), run.model).toBe(true);
         expect(deviceIds.has(run.device), run.device).toBe(true);
       }

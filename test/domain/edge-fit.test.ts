@@ -183,7 +183,7 @@ describe("kvCacheGb", () => {
 });
 
 describe("decode speed, calibrated on published runs", () => {
-  const runs = snapshot.speedMeasurements.runs;
+  const runs = snapshot.speedMeasurements.flatMap((set) => set.runs);
   const predict = (run: (typeof runs)[number], eta: number) => {
     const m = model(run.model);
     const d = device(run.device);
@@ -201,19 +201,24 @@ describe("decode speed, calibrated on published runs", () => {
     return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
   };
 
-  it("sets each calibrated η to the median of its runs (short-context columns)", () => {
+  it("sets each calibrated η to the median of its runs (short-context runs)", () => {
+    let checked = 0;
     for (const [backend, { eta, calibrated }] of Object.entries(DECODE_EFFICIENCY)) {
-      if (!calibrated) continue;
-      for (const quant of ["fp16", "q4_k_m"] as const) {
+      for (const quant of calibrated) {
         const own = runs.filter(
-          (r) => device(r.device).backend === backend && r.quant === quant && r.meanContext === 512,
+          (r) => device(r.device).backend === backend && r.quant === quant && r.meanContext <= 512,
         );
         expect(own.length, `${backend} ${quant}`).toBeGreaterThanOrEqual(3);
         expect(eta[quant], `${backend} ${quant}`).toBeCloseTo(median(own.map(impliedEta)), 3);
+        checked++;
       }
-      // No q8_0 run: halfway between fp16 and q4_k_m.
+      // No q8_0 run anywhere: the midpoint of fp16 and q4_k_m.
       expect(eta.q8_0).toBeCloseTo((eta.fp16 + eta.q4_k_m) / 2, 3);
     }
+    expect(checked).toBe(5);
+    // Classes without runs must not claim a calibration.
+    for (const backend of ["embedded_gpu", "phone"] as const)
+      expect(DECODE_EFFICIENCY[backend].calibrated).toEqual([]);
   });
 
   it("prints the residuals; median |error| ≤ 15% in sample (≤ 20% leave-one-out)", () => {
@@ -223,7 +228,7 @@ describe("decode speed, calibrated on published runs", () => {
       // Leave-one-out: η from the other short-context runs of the class and quant.
       const others = runs.filter(
         (r) =>
-          r !== run && r.meanContext === 512 && r.quant === run.quant && device(r.device).backend === backend,
+          r !== run && r.meanContext <= 512 && r.quant === run.quant && device(r.device).backend === backend,
       );
       const loo = predict(run, median(others.map(impliedEta)));
       return {
@@ -234,7 +239,7 @@ describe("decode speed, calibrated on published runs", () => {
       };
     });
     console.log(
-      `Decode speed vs published runs (${snapshot.speedMeasurements.source.publisher}, ${snapshot.speedMeasurements.asOf}):\n${residuals
+      `Decode speed vs published runs (${snapshot.speedMeasurements.map((set) => `${set.source.publisher}, ${set.asOf}`).join("; ")}):\n${residuals
         .map(
           ({ run, predicted, error, looError }) =>
             `  ${run.device.padEnd(26)} ${run.model.padEnd(13)} ${run.quant.padEnd(6)} ctx ${String(run.meanContext).padStart(4)}: measured ${run.tokensPerSecond.toFixed(1).padStart(6)}, estimate ${predicted.toFixed(1).padStart(6)} t/s, ${(error * 100).toFixed(1).padStart(6)}% (leave-one-out ${(looError * 100).toFixed(1)}%)`,
@@ -340,10 +345,14 @@ describe("edgeFit", () => {
     expect(r.kvCacheGb).toBeCloseTo(kvCacheGb({ ...model("qwen3_14b"), context: 4096 }), 12);
   });
 
-  it("marks the efficiency of uncalibrated backends", () => {
-    expect(
-      edgeFit({ ...llama8b, backend: "cpu", memoryGb: 16, bandwidthGbs: 17.1 }).efficiencyCalibrated,
-    ).toBe(false);
+  it("marks the efficiency of uncalibrated backends and quants", () => {
+    const at = (backend: BackendClass, quant: Quant) =>
+      edgeFit({ ...llama8b, backend, quant, memoryGb: 24, bandwidthGbs: 60 }).efficiencyCalibrated;
+    expect(at("phone", "q4_k_m")).toBe(false);
+    // The CPU class is calibrated at q4_k_m only (Raspberry Pi 5 runs).
+    expect(at("cpu", "q4_k_m")).toBe(true);
+    expect(at("cpu", "fp16")).toBe(false);
+    expect(at("discrete_gpu", "q8_0")).toBe(false);
   });
 
   it.each<[string, Partial<FitInput>]>([
