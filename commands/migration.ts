@@ -136,6 +136,12 @@ export default defineCommand({
       args.efficiency === undefined
         ? `fleet-average ${fleet.value} J/TH (industry-wide 2024 figure, ${fleet.source.publisher})`
         : `${efficiencyJPerTh} J/TH`;
+    const estimated = snapshot.regions.filter((r) => r.price.estimate).map((r) => r.name);
+    if (estimated.length)
+      fields.push({
+        name: "Estimated prices (*)",
+        value: `${estimated.join(", ")}: our estimates from published figures (annual means of monthly data, range midpoints, currency conversions, or residential prices where no miner tariff is published).`,
+      });
     fields.push({
       name: "Assumptions",
       value: `${efficiencyText}, PUE 1.0, pool fee ${DEFAULT_POOL_FEE_PCT}%; network ${fmt.num(networkEhs)} EH/s from difficulty; shares are one dated set of whole-network estimates (${snapshot.regions[0]!.share.asOf}).`,
@@ -156,7 +162,7 @@ export default defineCommand({
         align: ["left", "right", "right", "right", "left"],
         rows: regions.map((r) => [
           r.name,
-          fmt.sig(r.usdPerKwh, 3),
+          `${fmt.sig(r.usdPerKwh, 3)}${byId.get(r.id)!.price.estimate ? "*" : ""}`,
           fmt.usd(r.costPerBtcUsd),
           shareCell(r.id),
           r.underwater ? "under water" : "profitable",

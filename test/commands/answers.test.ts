@@ -200,6 +200,16 @@ describe("migration", () => {
     for (const r of regions) expect(r.underwater).toBe(r.costPerBtcUsd > 90_000);
   });
 
+  it("marks estimated prices and gives Texas's share as inside its country's", async () => {
+    const reply = await ask("/migration");
+    const row = (name: string) => reply.table!.rows.find((r) => r[0] === name)!;
+    expect(row("Kazakhstan")[1]).toMatch(/\*$/); // residential stand-in
+    expect(row("Ethiopia")[1]).not.toMatch(/\*$/); // published miner tariff
+    expect(row("Texas")[3]).toBe("in United States");
+    expect(row("Norway")[3]).toBe("n/a"); // no whole-network share in the vintage
+    expect(reply.fields.find((f) => f.name === "Estimated prices (*)")!.value).toContain("Kazakhstan");
+  });
+
   it("moves hashrate between countries and reports before and after (worked by hand)", async () => {
     // Network = 155.97e12 × 2^32 / 600 = 1,116.48 EH/s. US 35.81% = 399.81 EH/s; Paraguay 3.87% = 43.21 EH/s.
     // Move 100 EH/s: US 299.81 (26.853%), Paraguay 143.21 (12.827%).
