@@ -103,7 +103,9 @@ export default defineCommand({
         `fleet-average efficiency ${fleet.value} J/TH (industry-wide 2024 figure, ${fleet.source.publisher.split(" (")[0]}, ${fleet.asOf})`,
       );
     if (priceSource === "region" && region)
-      assumptions.push(`${region.name} power at ${fmt.usdPerKwh(usdPerKwh)} (${region.basis})`);
+      assumptions.push(
+        `${region.name} power at ${fmt.usdPerKwh(usdPerKwh)}, ${region.priceLabel} (${region.basis})`,
+      );
     if (priceSource === "network")
       assumptions.push(
         `network-wide power price ${fmt.usdPerKwh(usdPerKwh)}: each country's price weighted by its hashrate share, over ${network.regionIds.length} countries holding ${fmt.pct(network.coveredSharePct)} of hashrate (name a region for one place)`,
@@ -112,7 +114,7 @@ export default defineCommand({
       priceSource === "user"
         ? `power at ${fmt.usdPerKwh(usdPerKwh)}`
         : priceSource === "region" && region
-          ? `${region.name} (${region.priceLabel})`
+          ? region.name
           : "network-wide average";
     const vsPrice =
       econ.marginPct >= 0 ? `${fmt.pct(econ.marginPct)} below` : `${fmt.pct(-econ.marginPct)} above`;

@@ -147,6 +147,8 @@ describe("network-wide default (no region) agrees with migration", () => {
     const reply = (await ask("/mining_cost canada"))!;
     expect(reply.data.region).toBe("canada");
     expect(reply.data.costPerBtcUsd).toBeCloseTo(75_210.75, 0);
-    expect(reply.title).toContain("Canada (Québec Rate L, existing large power)");
+    expect(reply.title).toBe("Cost to mine 1 BTC — Canada");
+    const assumptions = reply.fields.find((f) => f.name === "Assumptions")!.value;
+    expect(assumptions).toContain("Canada power at $0.0444/kWh, Québec Rate L, existing large power");
   });
 });
