@@ -3,6 +3,7 @@ export * from "./command.ts";
 export * from "./errors.ts";
 export * as fmt from "./format.ts";
 export * from "./lookup.ts";
+export * from "./options.ts";
 export * from "./parse.ts";
 export type * from "./ports.ts";
 export { DIGEST_SECTIONS } from "./ports.ts";

@@ -1,6 +1,7 @@
 /** Finds a named thing (region, machine, model, device) from what a user typed. */
 import type { Catalog } from "./command.ts";
 import { UserError } from "./errors.ts";
+import type { Snapshot } from "./snapshot.ts";
 import { closest, normalizeName } from "./suggest.ts";
 
 export interface Named {
@@ -42,4 +43,28 @@ export function matchNamed<T extends Named>(items: readonly T[], typed: string, 
     .sort((a, b) => a.score - b.score)
     .slice(0, limit)
     .map((x) => x.item);
+}
+
+/** The entries of one catalog in the snapshot (forecasts have no aliases of their own). */
+export function catalogItems(snapshot: Snapshot, catalog: Catalog): readonly Named[] {
+  switch (catalog) {
+    case "region":
+      return snapshot.regions;
+    case "machine":
+      return snapshot.machines;
+    case "model":
+      return snapshot.models;
+    case "device":
+      return snapshot.devices;
+    case "forecast":
+      return snapshot.forecasts.map((f) => ({ id: f.id, name: f.name, aliases: [] }));
+  }
+}
+
+/** Every catalog, for the text grammar and validation. */
+export type Catalogs = Readonly<Record<Catalog, readonly Named[]>>;
+
+export function catalogsOf(snapshot: Snapshot): Catalogs {
+  const catalogs = ["region", "machine", "model", "device", "forecast"] as const;
+  return Object.fromEntries(catalogs.map((c) => [c, catalogItems(snapshot, c)])) as Catalogs;
 }
