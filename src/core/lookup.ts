@@ -2,7 +2,7 @@
 import type { Catalog } from "./command.ts";
 import { UserError } from "./errors.ts";
 import type { Snapshot } from "./snapshot.ts";
-import { closest, normalizeName } from "./suggest.ts";
+import { closestWithDistance, normalizeName } from "./suggest.ts";
 
 export interface Named {
   id: string;
@@ -11,21 +11,77 @@ export interface Named {
 }
 
 export function lookupNamed<T extends Named>(catalog: Catalog, items: readonly T[], input: string): T {
-  const wanted = normalizeName(input);
-  const keysOf = (item: T) => [item.id, item.name, ...item.aliases].map(normalizeName);
-  const found = items.find((item) => keysOf(item).includes(wanted));
+  const found = matchNamedWords(items, input.split(/\s+/));
   if (found) return found;
-  const byName = new Map(
-    items.flatMap((item) => [item.id, item.name, ...item.aliases].map((k) => [k, item])),
-  );
-  const near = closest(input, [...byName.keys()]);
-  const suggestion = near ? byName.get(near)?.id : undefined;
+  throw unknownName(catalog, catalog, items, input);
+}
+
+/** The error for a name no entry has: which option, the nearest entry, and every known id. */
+export function unknownName(
+  catalog: Catalog,
+  optionName: string,
+  items: readonly Named[],
+  input: string,
+): UserError {
+  const suggestion = suggestNamed(items, input)?.id;
   const known = items.map((i) => i.id).join(", ");
-  throw new UserError(
+  const where = optionName === catalog ? "" : ` (${optionName}=)`;
+  return new UserError(
     "unknown_name",
-    `Unknown ${catalog} "${input}".${suggestion ? ` Did you mean ${suggestion}?` : ""} Known: ${known}.`,
-    { option: catalog, allowed: known, ...(suggestion ? { suggestion } : {}) },
+    `Unknown ${catalog} "${input}"${where}.${suggestion ? ` Did you mean ${suggestion}?` : ""} Known: ${known}.`,
+    { option: optionName, allowed: known, ...(suggestion ? { suggestion } : {}) },
   );
+}
+
+/** The entry a typo most likely meant ("texsa" → texas), by edit distance over ids, names and aliases. */
+export function suggestNamed<T extends Named>(items: readonly T[], input: string): T | undefined {
+  const byKey = new Map(items.flatMap((item) => keysOf(item).map((k) => [k, item] as const)));
+  const near = closestWithDistance(input, [...byKey.keys()]);
+  return near ? byKey.get(near.candidate) : undefined;
+}
+
+function keysOf(item: Named): string[] {
+  return [item.id, item.name, ...item.aliases];
+}
+
+/** The words of a key, each normalised: "Qwen2.5 7B Instruct" → qwen25, 7b, instruct. */
+function wordsOf(key: string): string[] {
+  return key
+    .split(/[\s_\-:/]+/)
+    .map(normalizeName)
+    .filter(Boolean);
+}
+
+/** The entry the words name: the whole of an id, name or alias ("S21 XP", "raspberry pi 5"), or
+ * else the one entry whose name has every word in order, each whole or as a prefix of three or
+ * more letters ("qwen 7b" → Qwen2.5 7B, "llama 8b" → Llama 3.1 8B). Undefined when no entry or
+ * more than one fits, so a loose word never picks one of several at random. */
+export function matchNamedWords<T extends Named>(
+  items: readonly T[],
+  words: readonly string[],
+): T | undefined {
+  const wanted = normalizeName(words.join(" "));
+  if (!wanted) return undefined;
+  const exact = items.find((item) => keysOf(item).some((k) => normalizeName(k) === wanted));
+  if (exact) return exact;
+  const spanWords = words.flatMap(wordsOf);
+  if (spanWords.length === 0) return undefined;
+  const fits = items.filter((item) => keysOf(item).some((k) => coversInOrder(wordsOf(k), spanWords)));
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+function coversInOrder(keyWords: readonly string[], spanWords: readonly string[]): boolean {
+  let k = 0;
+  for (const word of spanWords) {
+    while (k < keyWords.length && !wordFits(keyWords[k]!, word)) k++;
+    if (k === keyWords.length) return false;
+    k++;
+  }
+  return true;
+}
+
+function wordFits(keyWord: string, word: string): boolean {
+  return keyWord === word || (word.length >= 3 && keyWord.startsWith(word));
 }
 
 /** Up to `limit` items whose id, name or alias contains the typed text (for autocomplete). */

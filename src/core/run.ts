@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { AnyCommand, CommandContext, Registry } from "./command.ts";
 import { UserError } from "./errors.ts";
 import { age } from "./format.ts";
+import { catalogsOf } from "./lookup.ts";
 import { decodeTextArgs, parseCommandLine } from "./parse.ts";
 import type { Deps } from "./ports.ts";
 import type { Reply, ReplyDraft, SourceRef } from "./reply.ts";
@@ -15,7 +16,7 @@ export async function runCommand(
   ctx: CommandContext<Deps>,
 ): Promise<Reply> {
   try {
-    const args = validateArgs(command, raw);
+    const args = validateArgs(command, raw, catalogsOf(ctx.deps.snapshot));
     const draft = await command.run(args, ctx);
     assertFinite(draft.data, "data");
     return finishReply(draft, ctx.deps.clock.now().toISOString());
@@ -44,7 +45,8 @@ export async function runTextLine(
   const command = registry.find(name);
   if (!command) return errorReply(unknownCommand(registry, parsed.name), parsed.name, ctx.deps);
   try {
-    return await runCommand(command, decodeTextArgs(command, parsed.tokens), ctx);
+    const raw = decodeTextArgs(command, parsed.tokens, catalogsOf(ctx.deps.snapshot));
+    return await runCommand(command, raw, ctx);
   } catch (error) {
     return errorReply(error, command.name, ctx.deps);
   }

@@ -97,6 +97,23 @@ describe("npm run cli", () => {
     20_000,
   );
 
+  it("joins argv and parses it like a chat line: machine=S21 XP without quotes", async () => {
+    const split = await cli(["mining_cost", "texas", "machine=S21", "XP", "--json"]);
+    const quoted = await cli(["mining_cost", "texas", "machine=S21 XP", "--json"]);
+    expect(split.code).toBe(0);
+    const [a, b] = [JSON.parse(split.stdout), JSON.parse(quoted.stdout)];
+    expect(a.data.machine.id).toBe("s21_xp");
+    expect(a.data.region).toBe("texas");
+    expect({ ...a, generatedAt: 0 }).toEqual({ ...b, generatedAt: 0 });
+  }, 20_000);
+
+  it("keeps a word the shell kept whole (a cron schedule) as one value", async () => {
+    const { code, stderr } = await cli(["digest", "subscribe", "0 8 * * 1"]);
+    // The console refuses digests, but only after the schedule parsed as one value (no "too many").
+    expect(code).toBe(2);
+    expect(stderr).toContain("Digests are posted to Discord channels and Telegram chats");
+  }, 20_000);
+
   it("prints readable text without --json", async () => {
     const { code, stdout } = await cli(["mining_cost", "texas"]);
     expect(code).toBe(0);

@@ -2,14 +2,7 @@
  * decode (line or argv) → run → render (text or JSON) → print. */
 import { createInterface } from "node:readline";
 import type { CommandContext, Deps, Registry, Reply } from "../../core/index.ts";
-import {
-  decodeTextArgs,
-  errorReply,
-  parseCommandLine,
-  runCommand,
-  runTextLine,
-  unknownCommand,
-} from "../../core/index.ts";
+import { errorReply, runTextLine, unknownCommand } from "../../core/index.ts";
 import { renderText } from "../../render/text.ts";
 
 const invocation = { platform: "cli", chatId: "console", canManage: true } as const;
@@ -19,7 +12,9 @@ export interface ConsoleOutput {
   err(text: string): void;
 }
 
-/** One-shot: argv as the shell split it (`mining_cost paraguay "machine=S21 XP" --json`).
+/** One-shot: argv as the shell split it (`mining_cost texas machine=S21 XP --json`). The words are
+ * joined back into one line and parsed exactly like a chat line, so the shell's splitting never
+ * changes the answer; a word the shell kept whole ("0 8 * * *") is quoted again.
  * Returns the process exit code: 0 answered, 2 bad input, 1 internal error. */
 export async function runOnce(
   registry: Registry,
@@ -28,24 +23,25 @@ export async function runOnce(
   io: ConsoleOutput,
 ): Promise<number> {
   const json = argv.includes("--json");
-  const [name = "help", ...tokens] = argv.filter((a) => a !== "--json");
+  const line = joinArgv(argv.filter((a) => a !== "--json")) || "help";
   const ctx: CommandContext = { deps, invocation };
-  // The same names as in chat: "/mining_cost", "mining_cost@SomeBot" and "start" (= help) work too.
-  const parsed = parseCommandLine(name)?.name ?? name;
-  const command = registry.find(parsed === "start" ? "help" : parsed);
-  let reply: Reply;
-  if (!command) reply = errorReply(unknownCommand(registry, parsed), parsed, deps);
-  else {
-    try {
-      reply = await runCommand(command, decodeTextArgs(command, tokens), ctx);
-    } catch (error) {
-      reply = errorReply(error, command.name, deps);
-    }
-  }
+  const reply =
+    (await runTextLine(registry, line, ctx)) ?? errorReply(unknownCommand(registry, line), line, deps);
   if (json) io.out(JSON.stringify(reply, null, 2));
   else if (reply.error) io.err(renderText(reply));
   else io.out(renderText(reply));
   return exitCode(reply);
+}
+
+/** argv → one chat line: words as they are, a word with spaces in quotes. */
+export function joinArgv(argv: readonly string[]): string {
+  return argv
+    .map((word) => {
+      if (!/\s/.test(word)) return word;
+      return word.includes('"') ? `'${word}'` : `"${word}"`;
+    })
+    .join(" ")
+    .trim();
 }
 
 export function exitCode(reply: Reply): number {
