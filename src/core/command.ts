@@ -25,6 +25,8 @@ export interface OptionSpec {
   units?: Readonly<Record<string, number>>;
   /** What "k" after a number means for this option: 1000, or 1024 for token counts. */
   kilo?: number;
+  /** Takes the whole rest of a text line as typed, quotes and apostrophes included (ask's question). */
+  rest?: boolean;
   /** Other words for a choice ("q8" → "q8_0"). */
   choiceAliases?: Readonly<Record<string, string>>;
 }

@@ -7,6 +7,7 @@ export * from "./options.ts";
 export * from "./parse.ts";
 export type * from "./ports.ts";
 export { DIGEST_SECTIONS } from "./ports.ts";
+export * from "./quantity.ts";
 export type * from "./reply.ts";
 export * from "./run.ts";
 export type * from "./snapshot.ts";

@@ -2,7 +2,7 @@
 import type { Catalog } from "./command.ts";
 import { UserError } from "./errors.ts";
 import type { Snapshot } from "./snapshot.ts";
-import { closestWithDistance, normalizeName } from "./suggest.ts";
+import { closestWithDistance, editDistance, normalizeName } from "./suggest.ts";
 
 export interface Named {
   id: string;
@@ -80,8 +80,10 @@ function coversInOrder(keyWords: readonly string[], spanWords: readonly string[]
   return true;
 }
 
+/** Whole, a prefix of three or more letters, or one typo in a word of five or more ("rasberry"). */
 function wordFits(keyWord: string, word: string): boolean {
-  return keyWord === word || (word.length >= 3 && keyWord.startsWith(word));
+  if (keyWord === word || (word.length >= 3 && keyWord.startsWith(word))) return true;
+  return word.length >= 5 && !/\d/.test(word) && editDistance(keyWord, word) <= 1;
 }
 
 /** Up to `limit` items whose id, name or alias contains the typed text (for autocomplete). */

@@ -111,6 +111,8 @@ export interface TextOptions<D extends string | undefined, R extends boolean | u
   maxLength?: number;
   /** Whether an empty value is allowed (default false). */
   allowEmpty?: boolean;
+  /** Takes the whole rest of a text line (a free-text question). */
+  rest?: boolean;
   default?: D;
   required?: R;
 }
@@ -128,6 +130,7 @@ export function textOption<
   return finish(name, o, base, {
     type: "string",
     ...(o.catalog ? { catalog: o.catalog } : {}),
+    ...(o.rest ? { rest: true } : {}),
   }) as OptionDef<N, Wrapped<z.ZodString, D, R>>;
 }
 

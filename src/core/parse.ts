@@ -48,6 +48,14 @@ export function tokenize(text: string): string[] {
 
 /** Splits "/cmd@Bot a b=c" into its parts; undefined for an empty line. */
 export function parseCommandLine(line: string): CommandLine | undefined {
+  const head = splitHead(line);
+  if (!head) return undefined;
+  const { rest, ...named } = head;
+  return { ...named, tokens: tokenize(rest) };
+}
+
+/** The command name, its @bot and the rest of the line untouched (not yet tokenized). */
+export function splitHead(line: string): { name: string; addressedTo?: string; rest: string } | undefined {
   const trimmed = line.trim().replace(/^\//, "");
   const match = /^([^\s@]+)(?:@(\S+))?(?:\s+([\s\S]*))?$/.exec(trimmed);
   if (!match) return undefined;
@@ -55,8 +63,24 @@ export function parseCommandLine(line: string): CommandLine | undefined {
   return {
     name: name!.toLowerCase(),
     ...(addressedTo ? { addressedTo: addressedTo.toLowerCase() } : {}),
-    tokens: tokenize(rest ?? ""),
+    rest: rest ?? "",
   };
+}
+
+/** The raw args of a line: a command with a rest-of-line option (ask) takes the text as typed,
+ * apostrophes and all ("what's …"); any other is tokenized and decoded by the grammar. */
+export function decodeTextLine(
+  command: AnyCommand,
+  rest: string,
+  catalogs?: Catalogs,
+): Record<string, string> {
+  const whole = command.options.find((o) => o.rest);
+  if (!whole) return decodeTextArgs(command, tokenize(rest), catalogs);
+  const text = rest
+    .trim()
+    .replace(new RegExp(`^${whole.name}=`, "i"), "")
+    .trim();
+  return text ? { [whole.name]: text } : {};
 }
 
 const NAMED = /^([A-Za-z_][A-Za-z0-9_-]*)=([\s\S]*)$/;

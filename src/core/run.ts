@@ -4,7 +4,7 @@ import type { AnyCommand, CommandContext, Registry } from "./command.ts";
 import { UserError } from "./errors.ts";
 import { age } from "./format.ts";
 import { catalogsOf } from "./lookup.ts";
-import { decodeTextArgs, parseCommandLine } from "./parse.ts";
+import { decodeTextLine, splitHead } from "./parse.ts";
 import type { Deps } from "./ports.ts";
 import type { Reply, ReplyDraft, SourceRef } from "./reply.ts";
 import { closest } from "./suggest.ts";
@@ -33,19 +33,14 @@ export async function runTextLine(
   ctx: CommandContext<Deps>,
   botUsername?: string,
 ): Promise<Reply | undefined> {
-  let parsed: ReturnType<typeof parseCommandLine>;
-  try {
-    parsed = parseCommandLine(line);
-  } catch (error) {
-    return errorReply(error, "", ctx.deps);
-  }
+  const parsed = splitHead(line);
   if (!parsed) return undefined;
   if (parsed.addressedTo && botUsername && parsed.addressedTo !== botUsername.toLowerCase()) return undefined;
   const name = parsed.name === "start" ? "help" : parsed.name;
   const command = registry.find(name);
   if (!command) return errorReply(unknownCommand(registry, parsed.name), parsed.name, ctx.deps);
   try {
-    const raw = decodeTextArgs(command, parsed.tokens, catalogsOf(ctx.deps.snapshot));
+    const raw = decodeTextLine(command, parsed.rest, catalogsOf(ctx.deps.snapshot));
     return await runCommand(command, raw, ctx);
   } catch (error) {
     return errorReply(error, command.name, ctx.deps);
