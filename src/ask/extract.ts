@@ -3,7 +3,7 @@
 import type { Catalog, Catalogs, Named } from "../core/index.ts";
 import { matchNamedWords, suggestNamed } from "../core/index.ts";
 import { normalizeName } from "../core/suggest.ts";
-import { STOP_WORDS } from "./vocabulary.ts";
+import { DEMONYMS, STOP_WORDS } from "./vocabulary.ts";
 
 export interface Word {
   /** As typed, without surrounding punctuation. */
@@ -83,13 +83,16 @@ function entityAt(words: readonly Word[], i: number, catalogs: Catalogs) {
           ? matchNamedWords(
               items,
               span.map((w) => w.text),
+              { typos: true },
             )
           : undefined);
       if (match) return { catalog, id: match.id, first: i, last: i + length - 1 };
     }
   }
-  // A typo of a name ("texsa", "paragauy"): one word of five or more letters, same first letter.
   const word = words[i]!;
+  const demonym = DEMONYMS[word.lower];
+  if (demonym) return { catalog: "region" as const, id: demonym, first: i, last: i };
+  // A typo of a name ("texsa", "paragauy"): one word of five or more letters, same first letter.
   if (word.lower.length >= 5 && /^[a-z]+$/.test(word.lower) && !STOP_WORDS.has(word.lower)) {
     for (const catalog of CATALOG_ORDER) {
       const near = suggestNamed(catalogs[catalog], word.text);
@@ -197,5 +200,5 @@ export function extractQuantities(question: string, masked: readonly [number, nu
 function unitOf(written: string): string {
   const compact = written.replace(/\s+/g, "");
   if (compact === "percent") return "%";
-  return compact.replace(/^a(?=kwh)/, "/").replace(/per/, "/");
+  return compact.replace(/a(?=kwh)/, "/").replace(/per/, "/");
 }

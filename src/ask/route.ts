@@ -2,7 +2,14 @@
  * (catalog ids, numbers in the option's unit). Deterministic and local: the scored vocabulary picks
  * the command, the extractors read the values, the command's own option specs convert them. */
 import type { AnyCommand, Catalogs, OptionSpec, Registry } from "../core/index.ts";
-import { coerceOption, matchChoice, parseQuantity, unitKey } from "../core/index.ts";
+import {
+  coerceOption,
+  decodeTextLine,
+  matchChoice,
+  parseQuantity,
+  splitHead,
+  unitKey,
+} from "../core/index.ts";
 import {
   type EntityMention,
   extractEntities,
@@ -30,6 +37,8 @@ export interface Routed extends Understood {
 export function routeQuestion(question: string, registry: Registry, catalogs: Catalogs): Routed | undefined {
   const text = question.trim().slice(0, 500);
   if (!text) return undefined;
+  const typed = asCommandLine(text, registry, catalogs);
+  if (typed) return typed;
   const words = splitWords(text);
   const entities = extractEntities(words, catalogs);
   const masked = entities.map((e) => [words[e.first]!.start, words[e.last]!.end] as [number, number]);
@@ -38,8 +47,12 @@ export function routeQuestion(question: string, registry: Registry, catalogs: Ca
   const best = Object.entries(scores).sort((a, b) => b[1] - a[1])[0];
   if (!best || best[1] < MIN_SCORE) return undefined;
   const command = registry.find(best[0])!;
-  const raw = assignValues(command, words, entities, quantities);
-  const args: Record<string, string | number | boolean> = {};
+  const args = canonical(command, assignValues(command, words, entities, quantities), catalogs);
+  return { command: command.name, args, readAs: readAs(command, args), scores };
+}
+
+function canonical(command: AnyCommand, raw: Record<string, string>, catalogs: Catalogs): Understood["args"] {
+  const args: Understood["args"] = {};
   for (const spec of command.options) {
     if (raw[spec.name] === undefined) continue;
     try {
@@ -48,7 +61,26 @@ export function routeQuestion(question: string, registry: Registry, catalogs: Ca
       // A value the option refuses is dropped rather than guessed at; the answer says what it read.
     }
   }
-  return { command: command.name, args, readAs: readAs(command, args), scores };
+  return args;
+}
+
+/** "migration us ethiopia 50" typed after /ask is a command line: read it with the grammar. */
+function asCommandLine(text: string, registry: Registry, catalogs: Catalogs): Routed | undefined {
+  const head = splitHead(text);
+  const command = head && !head.addressedTo ? registry.find(head.name) : undefined;
+  if (!command || command.name === "ask" || !INTENTS.some((e) => e.command === command.name))
+    return undefined;
+  try {
+    const args = canonical(command, decodeTextLine(command, head!.rest, catalogs), catalogs);
+    return {
+      command: command.name,
+      args,
+      readAs: readAs(command, args),
+      scores: { [command.name]: Infinity },
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function scoreIntents(
@@ -133,8 +165,9 @@ function assignValues(
   for (const spec of command.options) {
     if (!free(spec)) continue;
     if (spec.choices) {
-      const word = words.map((w) => matchChoice(spec, w.lower)).find((c) => c !== undefined);
-      if (word !== undefined && word !== spec.default) raw[spec.name] = word;
+      // Two different choices named ("mining and AI") leave the option at its default.
+      const named = new Set(words.map((w) => matchChoice(spec, w.lower)).filter((c) => c !== undefined));
+      if (named.size === 1) raw[spec.name] = [...named][0]!;
     } else if (spec.type === "boolean" && words.some((w) => w.lower === spec.name)) raw[spec.name] = "true";
   }
 

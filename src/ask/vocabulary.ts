@@ -44,6 +44,7 @@ export const INTENTS: readonly IntentEntry[] = [
       cue(/\b(move|moved|moves|moving|shift|shifted|shifting)\b/, 2),
       cue(/\b(cheapest|ranked|rank|ranking|under ?water)\b/, 4),
       cue(/\bwhich (regions?|countries|country|places?)\b|\bwhere (is|are) .*cheap/, 3),
+      cue(/\bregions\b/, 3),
       cue(/\bwhat if\b/, 2),
       cue(/\bhydro\b|\bstranded\b|\bsurplus\b/, 1),
     ],
@@ -92,7 +93,8 @@ export const INTENTS: readonly IntentEntry[] = [
     // Questions about direction over time; applies only when the registry has a `trend` command.
     command: "trend",
     cues: [
-      cue(/\btrends?\b|\bover time\b|\bover the (years|last)\b/, 6),
+      cue(/\btrends?\b/, 8),
+      cue(/\bover time\b|\bover the (last )?(few )?years\b/, 6),
       cue(/\b(de)?centrali[sz](ing|es)\b/, 5),
       cue(/\bopposite\b|\bheading\b|\bdirections?\b|\bthesis\b/, 5),
       cue(
@@ -107,7 +109,7 @@ export const INTENTS: readonly IntentEntry[] = [
     command: "sources",
     cues: [
       cue(/\bsources?\b/, 5),
-      cue(/\bwhere (does|do) (the|your) (data|numbers|figures)\b|\bdata come from\b/, 5),
+      cue(/\bwhere (does|do) (the|your) (data|numbers|figures)\b|\bcomes? from\b/, 5),
       cue(/\bhow (fresh|old|stale)\b|\bdatasets?\b/, 4),
     ],
   },
@@ -119,6 +121,22 @@ export const INTENTS: readonly IntentEntry[] = [
     ],
   },
 ];
+
+/** What people call a place's hashrate ("Chinese hashrate"), read as the region. */
+export const DEMONYMS: Readonly<Record<string, string>> = {
+  american: "us_average",
+  texan: "texas",
+  paraguayan: "paraguay",
+  ethiopian: "ethiopia",
+  russian: "russia",
+  kazakh: "kazakhstan",
+  kazakhstani: "kazakhstan",
+  canadian: "canada",
+  norwegian: "norway",
+  emirati: "uae",
+  omani: "oman",
+  chinese: "china",
+};
 
 /** Fewest points a question needs before it routes anywhere. */
 export const MIN_SCORE = 3;

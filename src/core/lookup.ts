@@ -59,6 +59,9 @@ function wordsOf(key: string): string[] {
 export function matchNamedWords<T extends Named>(
   items: readonly T[],
   words: readonly string[],
+  /** Also let a word of five or more letters carry one typo ("rasberry"): free-text questions do;
+   * a command line does not, so its typos get a "did you mean" instead of a silent guess. */
+  options: { typos?: boolean } = {},
 ): T | undefined {
   const wanted = normalizeName(words.join(" "));
   if (!wanted) return undefined;
@@ -66,14 +69,15 @@ export function matchNamedWords<T extends Named>(
   if (exact) return exact;
   const spanWords = words.flatMap(wordsOf);
   if (spanWords.length === 0) return undefined;
-  const fits = items.filter((item) => keysOf(item).some((k) => coversInOrder(wordsOf(k), spanWords)));
+  const typos = options.typos ?? false;
+  const fits = items.filter((item) => keysOf(item).some((k) => coversInOrder(wordsOf(k), spanWords, typos)));
   return fits.length === 1 ? fits[0] : undefined;
 }
 
-function coversInOrder(keyWords: readonly string[], spanWords: readonly string[]): boolean {
+function coversInOrder(keyWords: readonly string[], spanWords: readonly string[], typos: boolean): boolean {
   let k = 0;
   for (const word of spanWords) {
-    while (k < keyWords.length && !wordFits(keyWords[k]!, word)) k++;
+    while (k < keyWords.length && !wordFits(keyWords[k]!, word, typos)) k++;
     if (k === keyWords.length) return false;
     k++;
   }
@@ -81,9 +85,9 @@ function coversInOrder(keyWords: readonly string[], spanWords: readonly string[]
 }
 
 /** Whole, a prefix of three or more letters, or one typo in a word of five or more ("rasberry"). */
-function wordFits(keyWord: string, word: string): boolean {
+function wordFits(keyWord: string, word: string, typos: boolean): boolean {
   if (keyWord === word || (word.length >= 3 && keyWord.startsWith(word))) return true;
-  return word.length >= 5 && !/\d/.test(word) && editDistance(keyWord, word) <= 1;
+  return typos && word.length >= 5 && !/\d/.test(word) && editDistance(keyWord, word) <= 1;
 }
 
 /** Up to `limit` items whose id, name or alias contains the typed text (for autocomplete). */

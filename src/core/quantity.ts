@@ -11,14 +11,14 @@ const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?/;
 export function unitKey(text: string): string {
   return text
     .toLowerCase()
-    .replace(/\bper\b/g, "/")
+    .replace(/\b(per|a)\b/g, "/")
     .replace(/\s+/g, "");
 }
 
 /** The value in the option's unit, or undefined when the text is not a number this option takes. */
 export function parseQuantity(text: string, spec: Pick<OptionSpec, "units" | "kilo">): number | undefined {
   let cleaned = text.trim().replace(/_/g, "");
-  if (GROUPED.test(cleaned)) cleaned = cleaned.replace(/,/g, "");
+  if (GROUPED.test(cleaned.replace(/^\$\s*/, ""))) cleaned = cleaned.replace(/,/g, "");
   // "$0.06/kWh" and "$95k": a leading currency sign is the unit's, moved behind the number.
   let currency = "";
   if (cleaned.startsWith("$")) {
