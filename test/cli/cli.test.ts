@@ -53,6 +53,7 @@ describe("npm run cli", () => {
     digest: ["digest", "preview"],
     sources: ["sources"],
     help: ["help"],
+    ask: ["ask", "can", "I", "run", "llama", "3.1", "8b", "on", "a", "raspberry", "pi", "5?"],
   };
 
   it("has a line for every registered command", () => {
@@ -105,6 +106,39 @@ describe("npm run cli", () => {
     expect(a.data.machine.id).toBe("s21_xp");
     expect(a.data.region).toBe("texas");
     expect({ ...a, generatedAt: 0 }).toEqual({ ...b, generatedAt: 0 });
+  }, 20_000);
+
+  it("ask prints the routed reply with data.understood in canonical values", async () => {
+    const args = [
+      "ask",
+      "what",
+      "if",
+      "50",
+      "EH/s",
+      "moved",
+      "from",
+      "the",
+      "US",
+      "to",
+      "Ethiopia?",
+      "--json",
+    ];
+    const { code, stdout } = await cli(args);
+    expect(code).toBe(0);
+    const reply = JSON.parse(stdout);
+    expect(reply.data.understood).toEqual({
+      command: "migration",
+      args: { from: "us_average", to: "ethiopia", ehs: 50 },
+    });
+    expect(reply.readAs).toBe("/migration from=us_average to=ethiopia ehs=50");
+  }, 20_000);
+
+  it("ask answers a question it cannot place with understood = null, exit 0", async () => {
+    const { code, stdout } = await cli(["ask", "tell", "me", "a", "joke", "--json"]);
+    expect(code).toBe(0);
+    const reply = JSON.parse(stdout);
+    expect(reply.data.understood).toBeNull();
+    expect(reply.data.examples).toHaveLength(3);
   }, 20_000);
 
   it("keeps a word the shell kept whole (a cron schedule) as one value", async () => {
