@@ -612,6 +612,25 @@ describe("telegram bot, questions in people's words", () => {
     expect(message!.text).toContain("Raspberry Pi 5");
   });
 
+  it.each([
+    ["/edge_fit llama 3.1 8b raspberry pi 5", "<b>Llama 3.1 8B on Raspberry Pi 5"],
+    ["/mining_cost texas machine=S21 XP", "Antminer S21 XP"],
+    ["/migration us ethiopia 50", "Moving 50.0 EH/s from United States (average) to Ethiopia"],
+  ])("reads %s the forgiving way", async (line, shows) => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage(line, { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).not.toBe("<b>Can't do that</b>");
+    expect(message!.text).toContain(shows);
+  });
+
+  it("says did you mean for a typo in a region, as every platform does", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("/mining_cost texsa", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(message!.text).toContain("Unknown region &quot;texsa&quot;. Did you mean texas?");
+  });
+
   it("answers a private question it cannot place with examples, not silence", async () => {
     const chatId = nextChat();
     stack.tg.pushUpdate(privateMessage("what's the weather like?", { chatId }));
