@@ -54,8 +54,12 @@ export function createAskCommand(registry: () => Registry) {
       const target = registry().find(routed.command)!;
       try {
         const draft = await target.run(validateArgs(target, routed.args, catalogs), ctx);
+        const unread = routed.unread.map(
+          (name) => `"${name}" is not a region, machine, model or device I know; the answer does not use it.`,
+        );
         return {
           ...draft,
+          warnings: [...(draft.warnings ?? []), ...unread],
           readAs: routed.readAs,
           data: { ...draft.data, understood: { command: routed.command, args: routed.args } },
         };

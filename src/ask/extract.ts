@@ -158,6 +158,7 @@ const QUANTITY = new RegExp(
       "gb",
       "gib",
       "tb",
+      "t(?![a-z])",
       "b(?![a-z])",
       "%",
       "percent",

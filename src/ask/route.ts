@@ -31,6 +31,8 @@ export interface Routed extends Understood {
   readAs: string;
   /** Points per command, for tests and tuning. */
   scores: Record<string, number>;
+  /** Names the question seems to give that no catalog has ("mining in Iceland"), said back. */
+  unread: string[];
 }
 
 /** The routed command and values, or undefined when no command has enough evidence. */
@@ -48,7 +50,13 @@ export function routeQuestion(question: string, registry: Registry, catalogs: Ca
   if (!best || best[1] < MIN_SCORE) return undefined;
   const command = registry.find(best[0])!;
   const args = canonical(command, assignValues(command, words, entities, quantities), catalogs);
-  return { command: command.name, args, readAs: readAs(command, args), scores };
+  return {
+    command: command.name,
+    args,
+    readAs: readAs(command, args),
+    scores,
+    unread: unreadNames(words, entities),
+  };
 }
 
 function canonical(command: AnyCommand, raw: Record<string, string>, catalogs: Catalogs): Understood["args"] {
@@ -76,7 +84,8 @@ function asCommandLine(text: string, registry: Registry, catalogs: Catalogs): Ro
       command: command.name,
       args,
       readAs: readAs(command, args),
-      scores: { [command.name]: Infinity },
+      scores: { [command.name]: Number.MAX_SAFE_INTEGER },
+      unread: [],
     };
   } catch {
     return undefined;
@@ -184,6 +193,17 @@ function assignValues(
     delete raw.bandwidth_gbs;
   }
   return Object.fromEntries(Object.entries(raw).filter(([name]) => option(name)));
+}
+
+/** A capitalised word after "in", "from" or "to" that named nothing: probably a place we do not list. */
+function unreadNames(words: readonly Word[], entities: readonly EntityMention[]): string[] {
+  const read = new Set(
+    entities.flatMap((e) => Array.from({ length: e.last - e.first + 1 }, (_, k) => e.first + k)),
+  );
+  return words
+    .filter((w, i) => i > 0 && !read.has(i) && /^[A-Z][a-z]{2,}$/.test(w.text))
+    .filter((w) => ["in", "from", "to", "into"].includes(words[words.indexOf(w) - 1]!.lower))
+    .map((w) => w.text);
 }
 
 function directionOf(word: string): string | undefined {

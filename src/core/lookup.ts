@@ -87,7 +87,14 @@ function coversInOrder(keyWords: readonly string[], spanWords: readonly string[]
 /** Whole, a prefix of three or more letters, or one typo in a word of five or more ("rasberry"). */
 function wordFits(keyWord: string, word: string, typos: boolean): boolean {
   if (keyWord === word || (word.length >= 3 && keyWord.startsWith(word))) return true;
-  return typos && word.length >= 5 && !/\d/.test(word) && editDistance(keyWord, word) <= 1;
+  // The same first letter: "phone" is not a typo of "iphone", "rasberry" is one of "raspberry".
+  return (
+    typos &&
+    word.length >= 5 &&
+    !/\d/.test(word) &&
+    keyWord[0] === word[0] &&
+    editDistance(keyWord, word) <= 1
+  );
 }
 
 /** Up to `limit` items whose id, name or alias contains the typed text (for autocomplete). */

@@ -70,6 +70,8 @@ export const QUESTIONS: readonly Labelled[] = [
   ["is mining with an a16 xp profitable in canada", "mining_cost", { region: "canada", machine: "a16_xp" }],
   ["cost to mine a btc at 800 EH/s network hashrate", "mining_cost", { hashrate_ehs: 800 }],
   ["electricty cost per btc in kazakstan", "mining_cost", { region: "kazakhstan" }],
+  // 150 T = 150 × 10^12
+  ["mining cost if difficulty is 150T", "mining_cost", { difficulty: 150e12 }],
 
   // migration
   [
@@ -275,6 +277,8 @@ export const QUESTIONS: readonly Labelled[] = [
     { params_b: 30, ram_gb: 24, bandwidth_gbs: 1000 },
   ],
   ["llama 3.1 8b on agx orin", "edge_fit", { model: "llama_3_1_8b", device: "jetson_agx_orin_64gb" }],
+  // "phone" is no device in the list (and no typo of "iphone"): not guessed.
+  ["can a phone run llama 3.2 1b", "edge_fit", { model: "llama_3_2_1b" }],
 
   // trend (routes only when the registry has a trend command)
   ["is mining centralizing?", "trend", { side: "mining" }],

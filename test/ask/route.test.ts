@@ -179,6 +179,14 @@ describe("/ask answers with the routed command's reply", () => {
     expect(reply.summary).toContain("(Read as /edge_fit params_b=13 ram_gb=8.)");
   });
 
+  it("says which name it could not read instead of passing over it silently", async () => {
+    const reply = (await ask("/ask what does it cost to mine bitcoin in Iceland?"))!;
+    expect(reply.data.understood).toEqual({ command: "mining_cost", args: {} });
+    expect(reply.warnings).toContain(
+      '"Iceland" is not a region, machine, model or device I know; the answer does not use it.',
+    );
+  });
+
   it("asks for a question when none is given", async () => {
     const reply = (await ask("/ask"))!;
     expect(reply.error?.code).toBe("missing_value");
