@@ -133,6 +133,15 @@ describe("npm run cli", () => {
     expect(reply.readAs).toBe("/migration from=us_average to=ethiopia ehs=50");
   }, 20_000);
 
+  it("takes a line that is no command as a question, as a private chat does", async () => {
+    const { code, stdout } = await cli(["can", "I", "run", "qwen", "7b", "on", "a", "4090?", "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).data.understood).toEqual({
+      command: "edge_fit",
+      args: { model: "qwen2_5_7b", device: "rtx_4090" },
+    });
+  }, 20_000);
+
   it("ask answers a question it cannot place with understood = null, exit 0", async () => {
     const { code, stdout } = await cli(["ask", "tell", "me", "a", "joke", "--json"]);
     expect(code).toBe(0);

@@ -2,7 +2,7 @@
  * decode (line or argv) → run → render (text or JSON) → print. */
 import { createInterface } from "node:readline";
 import type { CommandContext, Deps, Registry, Reply } from "../../core/index.ts";
-import { errorReply, runTextLine, unknownCommand } from "../../core/index.ts";
+import { closest, errorReply, runTextLine, splitHead, unknownCommand } from "../../core/index.ts";
 import { renderText } from "../../render/text.ts";
 
 const invocation = { platform: "cli", chatId: "console", canManage: true } as const;
@@ -23,7 +23,7 @@ export async function runOnce(
   io: ConsoleOutput,
 ): Promise<number> {
   const json = argv.includes("--json");
-  const line = joinArgv(argv.filter((a) => a !== "--json")) || "help";
+  const line = asQuestion(registry, joinArgv(argv.filter((a) => a !== "--json")) || "help");
   const ctx: CommandContext = { deps, invocation };
   const reply =
     (await runTextLine(registry, line, ctx)) ?? errorReply(unknownCommand(registry, line), line, deps);
@@ -31,6 +31,23 @@ export async function runOnce(
   else if (reply.error) io.err(renderText(reply));
   else io.out(renderText(reply));
   return exitCode(reply);
+}
+
+/** The console is a private chat: a line that is no command (and no near miss of one) is a
+ * question for ask, as plain text in a private Telegram chat is. */
+export function asQuestion(registry: Registry, line: string): string {
+  const head = splitHead(line);
+  if (!head || line.trim().startsWith("/") || !registry.find("ask")) return line;
+  const name = head.name === "start" ? "help" : head.name;
+  if (
+    registry.find(name) ||
+    closest(
+      name,
+      registry.commands.map((c) => c.name),
+    )
+  )
+    return line;
+  return `ask ${line}`;
 }
 
 /** argv → one chat line: words as they are, a word with spaces in quotes. */
@@ -64,7 +81,7 @@ export async function runConsole(
     const text = line.trim();
     if (text === "exit" || text === "quit") break;
     if (text) {
-      const reply = await runTextLine(registry, text, ctx);
+      const reply = await runTextLine(registry, asQuestion(registry, text), ctx);
       if (reply) io.out(`${renderText(reply)}\n`);
     }
     prompt();
