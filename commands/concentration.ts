@@ -1,5 +1,13 @@
-import { z } from "zod";
-import { choiceArg, defineCommand, fmt, type ReplyField, type SourceRef } from "../src/core/index.ts";
+import {
+  argsSchema,
+  choiceOption,
+  defineCommand,
+  flagOption,
+  fmt,
+  optionSpecs,
+  type ReplyField,
+  type SourceRef,
+} from "../src/core/index.ts";
 import {
   type ConcentrationResult,
   concentration,
@@ -12,39 +20,32 @@ import { snapshotSource } from "./shared/sources.ts";
 const LAYERS = ["all", "pools", "countries", "makers"] as const;
 const WINDOWS = ["1w", "1m"] as const;
 const options = {
-  layer: {
-    name: "layer",
-    description: "Which layer: pools, countries, makers or all (default all)",
-    type: "string",
-    choices: LAYERS,
+  layer: choiceOption("layer", LAYERS, {
+    description: "Which layer: pools, countries, makers or all",
+    default: "all",
     example: "pools",
-  },
-  window: {
-    name: "window",
-    description: "Pool window: 1w or 1m (default 1w)",
-    type: "string",
-    choices: WINDOWS,
+    aliases: { pool: "pools", country: "countries", geography: "countries", maker: "makers", asic: "makers" },
+  }),
+  window: choiceOption("window", WINDOWS, {
+    description: "Pool window: 1w or 1m",
+    default: "1w",
     example: "1m",
-  },
-  grouped: {
-    name: "grouped",
-    description: "Count pools that share AntPool's block template as one (default false)",
-    type: "boolean",
+    aliases: { week: "1w", weekly: "1w", month: "1m", monthly: "1m" },
+  }),
+  grouped: flagOption("grouped", {
+    description: "Count pools that share AntPool's block template as one",
+    default: false,
     example: "true",
-  },
-} as const;
+  }),
+};
 
 type Layer = ConcentrationResult & { label: string };
 
 export default defineCommand({
   name: "concentration",
   description: "Nakamoto coefficient and HHI for mining pools, countries and ASIC makers",
-  options: Object.values(options),
-  args: z.object({
-    layer: choiceArg(options.layer, LAYERS).default("all"),
-    window: choiceArg(options.window, WINDOWS).default("1w"),
-    grouped: z.boolean().default(false),
-  }),
+  options: optionSpecs(options),
+  args: argsSchema(options),
   examples: ["/concentration", "/concentration pools 1m", "/concentration pools grouped=true"],
   usesUpstream: true,
   async run(args, { deps }) {

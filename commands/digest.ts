@@ -1,46 +1,46 @@
-import { z } from "zod";
 import {
-  choiceArg,
+  argsSchema,
+  choiceOption,
   DIGEST_SECTIONS,
   type DigestSection,
   defineCommand,
+  optionSpecs,
+  textOption,
   UserError,
 } from "../src/core/index.ts";
 
 const ACTIONS = ["status", "subscribe", "unsubscribe", "preview"] as const;
 const options = {
-  action: {
-    name: "action",
-    description: "subscribe, unsubscribe, status or preview (default status)",
-    type: "string",
-    choices: ACTIONS,
+  action: choiceOption("action", ACTIONS, {
+    description: "subscribe, unsubscribe, status or preview",
+    default: "status",
     example: "subscribe",
-  },
-  schedule: {
-    name: "schedule",
-    description: 'Cron: 5 fields, or 6 with seconds (default "0 8 * * *", 08:00 daily)',
-    type: "string",
+  }),
+  schedule: textOption("schedule", {
+    description: 'Cron: 5 fields, or 6 with seconds ("0 8 * * *" is 08:00 daily)',
+    maxLength: 120,
+    default: "0 8 * * *",
     example: "0 8 * * 1",
-  },
-  tz: { name: "tz", description: "IANA time zone (default UTC)", type: "string", example: "Europe/Berlin" },
-  sections: {
-    name: "sections",
+  }),
+  tz: textOption("tz", {
+    description: "IANA time zone",
+    maxLength: 64,
+    default: "UTC",
+    example: "Europe/Berlin",
+  }),
+  sections: textOption("sections", {
     description: `Comma-separated: ${DIGEST_SECTIONS.join(", ")} (default all)`,
-    type: "string",
+    maxLength: 200,
+    allowEmpty: true,
     example: "network,concentration",
-  },
-} as const;
+  }),
+};
 
 export default defineCommand({
   name: "digest",
   description: "Scheduled digest posts for this channel or chat: subscribe, unsubscribe, status, preview",
-  options: Object.values(options),
-  args: z.object({
-    action: choiceArg(options.action, ACTIONS).default("status"),
-    schedule: z.string().trim().min(1).max(120).default("0 8 * * *"),
-    tz: z.string().trim().min(1).max(64).default("UTC"),
-    sections: z.string().trim().max(200).optional(),
-  }),
+  options: optionSpecs(options),
+  args: argsSchema(options),
   examples: [
     '/digest subscribe "0 8 * * *" Europe/Berlin',
     "/digest status",

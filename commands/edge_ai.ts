@@ -1,26 +1,33 @@
-import { z } from "zod";
-import { closest, defineCommand, fmt, numberArg, textArg, UserError } from "../src/core/index.ts";
+import {
+  argsSchema,
+  closest,
+  defineCommand,
+  fmt,
+  numberOption,
+  optionSpecs,
+  textOption,
+  UserError,
+} from "../src/core/index.ts";
 
 import type { Forecast, ForecastScope } from "../src/core/snapshot.ts";
 import { projectForecast, projectionRange } from "../src/domain/edge-ai.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
 const options = {
-  year: {
-    name: "year",
-    description: "Year to project (default 2030)",
-    type: "integer",
+  year: numberOption("year", {
+    description: "Year to project",
+    integer: true,
     min: 2015,
     max: 2050,
+    default: 2030,
     example: "2030",
-  },
-  forecast: {
-    name: "forecast",
+  }),
+  forecast: textOption("forecast", {
     description: "Forecast id (default: the 2025–2033 edge-AI series)",
-    type: "string",
+    catalog: "forecast",
     example: "edge_ai_gvr_2025",
-  },
-} as const;
+  }),
+};
 
 /** What each scope counts, in one line, because their sizes are not comparable: chip revenue includes
  * processors in phones and PCs whose main job is not AI, so it can exceed the whole edge-AI market. */
@@ -43,11 +50,8 @@ export default defineCommand({
   name: "edge_ai",
   description:
     "Edge-AI market size for a year: one forecast, and the range across forecasts of the same scope",
-  options: Object.values(options),
-  args: z.object({
-    year: numberArg(options.year).default(2030),
-    forecast: textArg(options.forecast).optional(),
-  }),
+  options: optionSpecs(options),
+  args: argsSchema(options),
   examples: ["/edge_ai 2030", "/edge_ai year=2028 forecast=edge_ai_chips_gvr_2025"],
   usesUpstream: false,
   async run(args, { deps }) {

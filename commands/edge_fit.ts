@@ -1,11 +1,12 @@
-import { z } from "zod";
 import {
-  choiceArg,
+  argsSchema,
+  choiceOption,
   defineCommand,
   fmt,
   lookupNamed,
-  numberArg,
-  textArg,
+  numberOption,
+  optionSpecs,
+  textOption,
   UserError,
 } from "../src/core/index.ts";
 import type { DevicePreset, ModelPreset, SpeedMeasurementSet } from "../src/core/snapshot.ts";
@@ -19,61 +20,67 @@ import {
 } from "../src/domain/edge-fit.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
+/** The longest context any option accepts; a model without its own limit is held to it. */
+const MAX_CONTEXT_TOKENS = 2_000_000;
+
 const options = {
-  model: {
-    name: "model",
+  model: textOption("model", {
     description: "An open model, e.g. llama_3_1_8b",
-    type: "string",
     catalog: "model",
     example: "llama_3_1_8b",
-  },
-  device: {
-    name: "device",
+  }),
+  device: textOption("device", {
     description: "A device, e.g. raspberry_pi_5_8gb",
-    type: "string",
     catalog: "device",
     example: "rtx_4090",
-  },
-  quant: {
-    name: "quant",
-    description: "Weights precision: fp16, q8_0 or q4_k_m (default q4_k_m)",
-    type: "string",
-    choices: QUANTS,
+  }),
+  quant: choiceOption("quant", QUANTS as unknown as ["fp16", "q8_0", "q4_k_m"], {
+    description: "Weights precision: fp16, q8_0 or q4_k_m",
+    default: "q4_k_m",
     example: "q8_0",
-  },
-  context: {
-    name: "context",
-    description: "Context length in tokens (default 4096)",
-    type: "integer",
+    aliases: {
+      q8: "q8_0",
+      int8: "q8_0",
+      "8bit": "q8_0",
+      q4: "q4_k_m",
+      int4: "q4_k_m",
+      "4bit": "q4_k_m",
+      f16: "fp16",
+      "16bit": "fp16",
+    },
+  }),
+  context: numberOption("context", {
+    description: "Context length in tokens",
+    integer: true,
     min: 1,
-    max: 2_000_000,
+    max: MAX_CONTEXT_TOKENS,
+    default: 4096,
     example: "8192",
-  },
-  params_b: {
-    name: "params_b",
+    units: { tokens: 1, token: 1, ctx: 1, context: 1 },
+    kilo: 1024,
+  }),
+  params_b: numberOption("params_b", {
     description: "Parameters in billions, when the model is not listed",
-    type: "number",
     min: 0.01,
     max: 2000,
     example: "14",
-  },
-  ram_gb: {
-    name: "ram_gb",
+    units: { b: 1, m: 0.001 },
+  }),
+  ram_gb: numberOption("ram_gb", {
     description: "Memory available to the model in GB, when the device is not listed",
-    type: "number",
     min: 0.1,
     max: 10_000,
     example: "16",
-  },
-  bandwidth_gbs: {
-    name: "bandwidth_gbs",
+    units: { gb: 1, g: 1, gib: 1, tb: 1000 },
+  }),
+  bandwidth_gbs: numberOption("bandwidth_gbs", {
     description: "Memory bandwidth in GB/s (with ram_gb)",
-    type: "number",
     min: 0.1,
     max: 100_000,
     example: "100",
-  },
-} as const;
+    units: { "gb/s": 1, gbs: 1, "tb/s": 1000 },
+  }),
+};
 
 /** A device given only as memory and bandwidth has no known backend; its speed uses this class's
  * efficiency, and the answer says so. */
@@ -110,17 +117,8 @@ function efficiencyNote(backend: BackendClass, quant: Quant): string {
 export default defineCommand({
   name: "edge_fit",
   description: "Does an open model run on a device: memory, best quantization, max context, tokens/s",
-  options: Object.values(options),
-  args: z
-    .object({
-      model: textArg(options.model).optional(),
-      device: textArg(options.device).optional(),
-      quant: choiceArg(options.quant, QUANTS as unknown as ["fp16", "q8_0", "q4_k_m"]).default("q4_k_m"),
-      context: numberArg(options.context).default(4096),
-      params_b: numberArg(options.params_b).optional(),
-      ram_gb: numberArg(options.ram_gb).optional(),
-      bandwidth_gbs: numberArg(options.bandwidth_gbs).optional(),
-    })
+  options: optionSpecs(options),
+  args: argsSchema(options)
     .refine((a) => a.model === undefined || a.params_b === undefined, {
       message: "Give model or params_b, not both",
     })
@@ -162,7 +160,7 @@ export default defineCommand({
       quant: args.quant,
       context: args.context,
       // An unlisted model's trained limit is unknown: only memory bounds its context.
-      maxContext: named ? named.maxContext : options.context.max,
+      maxContext: named ? named.maxContext : MAX_CONTEXT_TOKENS,
       memoryGb,
       bandwidthGbs,
       backend,

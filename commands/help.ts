@@ -1,21 +1,24 @@
-import { z } from "zod";
-import { defineCommand, type Registry, unknownCommand } from "../src/core/index.ts";
+import {
+  argsSchema,
+  defineCommand,
+  optionSpecs,
+  type Registry,
+  textOption,
+  unknownCommand,
+} from "../src/core/index.ts";
 import { describeAllowed } from "../src/core/validate.ts";
+
+const options = {
+  command: textOption("command", { description: "A command to explain in detail", example: "mining_cost" }),
+};
 
 /** help reads the registry it is part of, so it is made by a factory given the registry lazily. */
 export function createHelpCommand(registry: () => Registry) {
   return defineCommand({
     name: "help",
     description: "What each command answers, with examples; /help <command> for its options",
-    options: [
-      {
-        name: "command",
-        description: "A command to explain in detail",
-        type: "string",
-        example: "mining_cost",
-      },
-    ],
-    args: z.object({ command: z.string().trim().optional() }),
+    options: optionSpecs(options),
+    args: argsSchema(options),
     examples: ["/help", "/help mining_cost"],
     usesUpstream: false,
     async run(args) {

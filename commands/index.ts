@@ -1,5 +1,6 @@
 /** The explicit registry: every command the bot serves, in the order help lists them. */
 import { type AnyCommand, createRegistry, type Registry } from "../src/core/index.ts";
+import { createAskCommand } from "./ask.ts";
 import concentration from "./concentration.ts";
 import digest from "./digest.ts";
 import edgeAi from "./edge_ai.ts";
@@ -20,6 +21,7 @@ export function createCommandRegistry(extra: readonly AnyCommand[] = []): Regist
     ...extra,
     digest,
     sources,
+    createAskCommand(() => registry),
     createHelpCommand(() => registry),
   ]);
   return registry;

@@ -1,18 +1,20 @@
-import { z } from "zod";
 import {
+  argsSchema,
   defineCommand,
   fmt,
   lookupNamed,
-  numberArg,
+  numberOption,
+  optionSpecs,
   type Region,
   type ReplyField,
-  textArg,
+  textOption,
   UserError,
 } from "../src/core/index.ts";
 import { moveHashrate, type RegionCost, rankRegionsByCost } from "../src/domain/migration.ts";
 import { hashrateEhsFromDifficulty } from "../src/domain/mining.ts";
 import {
   DEFAULT_POOL_FEE_PCT,
+  EHS_UNITS,
   efficiencyOption,
   loadNetworkInputs,
   networkWidePowerPrice,
@@ -23,51 +25,37 @@ import { snapshotSource, snapshotSources } from "./shared/sources.ts";
 const options = {
   efficiency: efficiencyOption,
   price: overrideOptions.price,
-  from: {
-    name: "from",
+  from: textOption("from", {
     description: "What-if: region hashrate moves out of",
-    type: "string",
     catalog: "region",
     example: "texas",
-  },
-  to: {
-    name: "to",
+  }),
+  to: textOption("to", {
     description: "What-if: region hashrate moves to",
-    type: "string",
     catalog: "region",
     example: "paraguay",
-  },
-  ehs: {
-    name: "ehs",
+  }),
+  ehs: numberOption("ehs", {
     description: "What-if: EH/s to move",
-    type: "number",
     min: 0.001,
     max: 100_000,
     example: "50",
-  },
-  share: {
-    name: "share",
+    units: EHS_UNITS,
+  }),
+  share: numberOption("share", {
     description: "What-if: percent of the from-region's hashrate to move (instead of ehs)",
-    type: "number",
     min: 0.1,
     max: 100,
     example: "25",
-  },
-} as const;
+    units: { "%": 1, pct: 1, percent: 1 },
+  }),
+};
 
 export default defineCommand({
   name: "migration",
   description: "Regions ranked by cost per BTC, and what moving hashrate does to concentration",
-  options: Object.values(options),
-  args: z
-    .object({
-      efficiency: numberArg(options.efficiency).optional(),
-      price: numberArg(options.price).optional(),
-      from: textArg(options.from).optional(),
-      to: textArg(options.to).optional(),
-      ehs: numberArg(options.ehs).optional(),
-      share: numberArg(options.share).optional(),
-    })
+  options: optionSpecs(options),
+  args: argsSchema(options)
     .refine((a) => (a.from === undefined) === (a.to === undefined), {
       message: "A what-if needs both from and to",
     })

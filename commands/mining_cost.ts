@@ -1,5 +1,14 @@
-import { z } from "zod";
-import { defineCommand, fmt, lookupNamed, numberArg, type ReplyField, textArg } from "../src/core/index.ts";
+import {
+  argsSchema,
+  defineCommand,
+  fmt,
+  lookupNamed,
+  numberOption,
+  optionSpecs,
+  type ReplyField,
+  textOption,
+  USD_PER_KWH_UNITS,
+} from "../src/core/index.ts";
 import { machineEconomics, miningEconomics } from "../src/domain/mining.ts";
 import {
   DEFAULT_POOL_FEE_PCT,
@@ -13,69 +22,49 @@ import {
 import { snapshotSource, snapshotSources } from "./shared/sources.ts";
 
 const options = {
-  region: {
-    name: "region",
-    description: "Where the power is bought (sets the power price)",
-    type: "string",
+  region: textOption("region", {
+    description: "Where the power is bought (default: the hashrate-weighted network average)",
     catalog: "region",
     example: "paraguay",
-  },
-  usd_per_kwh: {
-    name: "usd_per_kwh",
+  }),
+  usd_per_kwh: numberOption("usd_per_kwh", {
     description: "Power price in USD per kWh (wins over region)",
-    type: "number",
     min: 0,
     max: 2,
     example: "0.045",
-  },
-  machine: {
-    name: "machine",
+    units: USD_PER_KWH_UNITS,
+  }),
+  machine: textOption("machine", {
     description: "An ASIC model: sets efficiency and adds daily profit",
-    type: "string",
     catalog: "machine",
     example: "S21 XP",
-  },
+  }),
   efficiency: efficiencyOption,
-  pue: {
-    name: "pue",
-    description: "Power usage effectiveness, facility ÷ machine power (default 1.0)",
-    type: "number",
+  pue: numberOption("pue", {
+    description: "Power usage effectiveness, facility ÷ machine power",
     min: 1,
     max: 3,
+    default: 1,
     example: "1.1",
-  },
-  pool_fee: {
-    name: "pool_fee",
-    description: "Pool fee in percent (default 2)",
-    type: "number",
+  }),
+  pool_fee: numberOption("pool_fee", {
+    description: "Pool fee in percent",
     min: 0,
     max: 20,
+    default: DEFAULT_POOL_FEE_PCT,
     example: "2.5",
-  },
+    units: { "%": 1, pct: 1, percent: 1 },
+  }),
   ...o,
-} as const;
+};
 
 export default defineCommand({
   name: "mining_cost",
   description: "Electricity cost to mine 1 BTC, hashprice and break-even power price",
-  options: Object.values(options),
-  args: z
-    .object({
-      region: textArg(options.region).optional(),
-      usd_per_kwh: numberArg(options.usd_per_kwh).optional(),
-      machine: textArg(options.machine).optional(),
-      efficiency: numberArg(options.efficiency).optional(),
-      pue: numberArg(options.pue).default(1),
-      pool_fee: numberArg(options.pool_fee).default(DEFAULT_POOL_FEE_PCT),
-      price: numberArg(o.price).optional(),
-      difficulty: numberArg(o.difficulty).optional(),
-      hashrate_ehs: numberArg(o.hashrate_ehs).optional(),
-      fees_btc: numberArg(o.fees_btc).optional(),
-      height: numberArg(o.height).optional(),
-    })
-    .refine((a) => a.difficulty === undefined || a.hashrate_ehs === undefined, {
-      message: "Give difficulty or hashrate_ehs, not both",
-    }),
+  options: optionSpecs(options),
+  args: argsSchema(options).refine((a) => a.difficulty === undefined || a.hashrate_ehs === undefined, {
+    message: "Give difficulty or hashrate_ehs, not both",
+  }),
   examples: [
     "/mining_cost paraguay",
     '/mining_cost texas machine="S21 XP"',

@@ -1,6 +1,13 @@
 /** The live network figures a mining answer needs, each either overridden by the user or fetched
  * through the NetworkData port (which falls back to cache and snapshot on its own). */
-import { type Deps, fmt, type Region, type SourceRef, UserError } from "../../src/core/index.ts";
+import {
+  type Deps,
+  fmt,
+  numberOption,
+  type Region,
+  type SourceRef,
+  UserError,
+} from "../../src/core/index.ts";
 import { difficultyFromHashrateEhs, subsidyBtc } from "../../src/domain/mining.ts";
 
 export interface NetworkOverrides {
@@ -59,60 +66,67 @@ export async function loadNetworkInputs(deps: Deps, o: NetworkOverrides): Promis
   };
 }
 
+/** Hashrate units a user may write, each in EH/s. */
+export const EHS_UNITS = {
+  "eh/s": 1,
+  ehs: 1,
+  eh: 1,
+  exahash: 1,
+  "ph/s": 1e-3,
+  phs: 1e-3,
+  ph: 1e-3,
+  "zh/s": 1e3,
+};
+
 /** The machine efficiency option of mining_cost and migration. */
-export const efficiencyOption = {
-  name: "efficiency",
+export const efficiencyOption = numberOption("efficiency", {
   description: "Efficiency in J/TH (default: fleet average 28.2)",
-  type: "number",
   min: 1,
   max: 500,
   example: "17.5",
-} as const;
+  units: { "j/th": 1, jth: 1, "w/th": 1 },
+});
 
 /** The override options shared by mining_cost and migration. */
 export const overrideOptions = {
-  price: {
-    name: "price",
+  price: numberOption("price", {
     description: "BTC price in USD (default: live)",
-    type: "number",
     min: 1,
     max: 10_000_000,
     example: "95000",
-  },
-  difficulty: {
-    name: "difficulty",
+    units: { $: 1, usd: 1 },
+    kilo: 1000,
+  }),
+  difficulty: numberOption("difficulty", {
     description: "Network difficulty (default: live)",
-    type: "number",
     min: 1,
     // Mainnet was ~1.5e14 in 2025; the bound keeps every derived figure finite.
     max: 1e18,
     example: "1.5e14",
-  },
-  hashrate_ehs: {
-    name: "hashrate_ehs",
+    units: { t: 1e12 },
+  }),
+  hashrate_ehs: numberOption("hashrate_ehs", {
     description: "Network hashrate in EH/s, turned into difficulty (default: live)",
-    type: "number",
     min: 1,
     max: 1_000_000,
     example: "1100",
-  },
-  fees_btc: {
-    name: "fees_btc",
+    units: EHS_UNITS,
+  }),
+  fees_btc: numberOption("fees_btc", {
     description: "Average fees per block in BTC (default: last 144 blocks)",
-    type: "number",
     min: 0,
     max: 100,
     example: "0.03",
-  },
-  height: {
-    name: "height",
+    units: { btc: 1 },
+  }),
+  height: numberOption("height", {
     description: "Block height, sets the subsidy (default: tip)",
-    type: "integer",
+    integer: true,
     min: 0,
     max: 13_440_000,
     example: "1050000",
-  },
-} as const;
+  }),
+};
 
 /** One line that shows every input the answer used, so the reader can redo the arithmetic. */
 export function describeNetwork(

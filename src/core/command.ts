@@ -6,7 +6,7 @@ import type { ReplyDraft } from "./reply.ts";
 export type OptionType = "string" | "number" | "integer" | "boolean";
 
 /** Named lists an option's value is looked up in (and that Discord autocompletes from). */
-export type Catalog = "region" | "machine" | "model" | "device";
+export type Catalog = "region" | "machine" | "model" | "device" | "forecast";
 
 export interface OptionSpec {
   name: string;
@@ -19,6 +19,16 @@ export interface OptionSpec {
   catalog?: Catalog;
   /** A value that works, used in error messages: "0.045". */
   example?: string;
+  /** The value used when none is given (the schema applies it; help states it). */
+  default?: string | number | boolean;
+  /** Units a number may carry, each with its factor into the option's unit ("c" → 0.01). */
+  units?: Readonly<Record<string, number>>;
+  /** What "k" after a number means for this option: 1000, or 1024 for token counts. */
+  kilo?: number;
+  /** Takes the whole rest of a text line as typed, quotes and apostrophes included (ask's question). */
+  rest?: boolean;
+  /** Other words for a choice ("q8" → "q8_0"). */
+  choiceAliases?: Readonly<Record<string, string>>;
 }
 
 export type Platform = "discord" | "telegram" | "cli" | "digest";

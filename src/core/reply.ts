@@ -66,6 +66,9 @@ export interface Reply {
   chart?: ChartSpec;
   /** Next questions offered as buttons where the platform has them. */
   actions?: ReplyAction[];
+  /** How a free-text question was read, as a command line the user can correct and re-send:
+   * "/mining_cost texas machine=s21_xp" (set by ask). */
+  readAs?: string;
   title: string;
   summary: string;
   fields: ReplyField[];

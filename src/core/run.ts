@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import type { AnyCommand, CommandContext, Registry } from "./command.ts";
 import { UserError } from "./errors.ts";
 import { age } from "./format.ts";
-import { decodeTextArgs, parseCommandLine } from "./parse.ts";
+import { catalogsOf } from "./lookup.ts";
+import { decodeTextLine, splitHead } from "./parse.ts";
 import type { Deps } from "./ports.ts";
 import type { Reply, ReplyDraft, SourceRef } from "./reply.ts";
 import { closest } from "./suggest.ts";
@@ -15,7 +16,7 @@ export async function runCommand(
   ctx: CommandContext<Deps>,
 ): Promise<Reply> {
   try {
-    const args = validateArgs(command, raw);
+    const args = validateArgs(command, raw, catalogsOf(ctx.deps.snapshot));
     const draft = await command.run(args, ctx);
     assertFinite(draft.data, "data");
     return finishReply(draft, ctx.deps.clock.now().toISOString());
@@ -32,19 +33,15 @@ export async function runTextLine(
   ctx: CommandContext<Deps>,
   botUsername?: string,
 ): Promise<Reply | undefined> {
-  let parsed: ReturnType<typeof parseCommandLine>;
-  try {
-    parsed = parseCommandLine(line);
-  } catch (error) {
-    return errorReply(error, "", ctx.deps);
-  }
+  const parsed = splitHead(line);
   if (!parsed) return undefined;
   if (parsed.addressedTo && botUsername && parsed.addressedTo !== botUsername.toLowerCase()) return undefined;
   const name = parsed.name === "start" ? "help" : parsed.name;
   const command = registry.find(name);
   if (!command) return errorReply(unknownCommand(registry, parsed.name), parsed.name, ctx.deps);
   try {
-    return await runCommand(command, decodeTextArgs(command, parsed.tokens), ctx);
+    const raw = decodeTextLine(command, parsed.rest, catalogsOf(ctx.deps.snapshot));
+    return await runCommand(command, raw, ctx);
   } catch (error) {
     return errorReply(error, command.name, ctx.deps);
   }

@@ -2,12 +2,19 @@
 import type { z } from "zod";
 import type { AnyCommand, OptionSpec } from "./command.ts";
 import { UserError } from "./errors.ts";
+import type { Catalogs } from "./lookup.ts";
 import { coerceOption } from "./parse.ts";
 
-export function validateArgs(command: AnyCommand, raw: Record<string, unknown>): unknown {
+/** With the catalogs, names become catalog ids here, so every platform gives one error for one
+ * unknown name (and commands receive ids). */
+export function validateArgs(
+  command: AnyCommand,
+  raw: Record<string, unknown>,
+  catalogs?: Catalogs,
+): unknown {
   const coerced: Record<string, unknown> = {};
   for (const spec of command.options) {
-    const value = coerceOption(spec, raw[spec.name]);
+    const value = coerceOption(spec, raw[spec.name], catalogs);
     if (value !== undefined) coerced[spec.name] = value;
   }
   const result = command.args.safeParse(coerced);

@@ -65,7 +65,12 @@ export function renderDiscord(reply: Reply): DiscordMessage {
       ...(f.inline ? { inline: true } : {}),
     })),
   );
-  const intro = [escapeMarkdown(reply.summary), ...reply.warnings.map((w) => `⚠️ ${escapeMarkdown(w)}`)]
+  const readAs = reply.readAs ? [`*Read as ${escapeMarkdown(reply.readAs)}*`] : [];
+  const intro = [
+    ...readAs,
+    escapeMarkdown(reply.summary),
+    ...reply.warnings.map((w) => `⚠️ ${escapeMarkdown(w)}`),
+  ]
     .filter(Boolean)
     .join("\n");
   const descriptions = splitText(intro, EMBED_LIMITS.description);

@@ -32,6 +32,7 @@ export function renderTelegram(reply: Reply, limit = TELEGRAM_MESSAGE_LIMIT): st
 
 function replyHtml(reply: Reply): string {
   const lines = [`<b>${escapeHtml(reply.title)}</b>`];
+  if (reply.readAs) lines.push(`<i>Read as ${escapeHtml(reply.readAs)}</i>`);
   if (reply.summary) lines.push(escapeHtml(reply.summary));
   // An error is a short message: what went wrong and how to fix it (or the error id).
   if (reply.error) return lines.join("\n");

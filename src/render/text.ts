@@ -5,6 +5,7 @@ import type { Reply, ReplyTable } from "../core/index.ts";
 
 export function renderText(reply: Reply): string {
   const lines: string[] = [reply.title, "=".repeat(Math.min(reply.title.length, 72)), reply.summary];
+  if (reply.readAs) lines.splice(2, 0, `Read as ${reply.readAs}`);
   if (reply.fields.length) lines.push("");
   for (const field of reply.fields) lines.push(`${field.name}: ${field.value}`);
   if (reply.table) lines.push("", ...tableLines(reply.table));

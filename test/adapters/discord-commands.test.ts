@@ -38,7 +38,8 @@ describe("toSlashCommands", () => {
     expect(mining.options.find((o) => o.name === "region")).toEqual({
       type: 3,
       name: "region",
-      description: "Where the power is bought (sets the power price)",
+      // The builder states the schema's default in the description, so help and Discord show it.
+      description: "Where the power is bought (default: the hashrate-weighted network average)",
       required: false,
       autocomplete: true,
     });

@@ -32,9 +32,14 @@ describe("dependency rules", () => {
     expect(violations(sourceFiles("src/domain"), (i) => !i.startsWith("src/domain/"))).toEqual([]);
   });
 
-  it("commands use core, domain and ports only — never src/data or an adapter", () => {
-    const allowed = (i: string) => i === "zod" || /^(src\/core|src\/domain|commands)\//.test(i);
+  it("commands use core, domain, ask and ports only — never src/data or an adapter", () => {
+    const allowed = (i: string) => i === "zod" || /^(src\/core|src\/domain|src\/ask|commands)\//.test(i);
     expect(violations(sourceFiles("commands"), (i) => !allowed(i))).toEqual([]);
+  });
+
+  it("src/ask is pure routing: it imports only core and itself (no I/O, no platform)", () => {
+    const allowed = (i: string) => /^(src\/core|src\/ask)\//.test(i);
+    expect(violations(sourceFiles("src/ask"), (i) => !allowed(i))).toEqual([]);
   });
 
   it("adapters never import src/data or each other", () => {

@@ -53,6 +53,7 @@ describe("npm run cli", () => {
     digest: ["digest", "preview"],
     sources: ["sources"],
     help: ["help"],
+    ask: ["ask", "can", "I", "run", "llama", "3.1", "8b", "on", "a", "raspberry", "pi", "5?"],
   };
 
   it("has a line for every registered command", () => {
@@ -96,6 +97,65 @@ describe("npm run cli", () => {
     },
     20_000,
   );
+
+  it("joins argv and parses it like a chat line: machine=S21 XP without quotes", async () => {
+    const split = await cli(["mining_cost", "texas", "machine=S21", "XP", "--json"]);
+    const quoted = await cli(["mining_cost", "texas", "machine=S21 XP", "--json"]);
+    expect(split.code).toBe(0);
+    const [a, b] = [JSON.parse(split.stdout), JSON.parse(quoted.stdout)];
+    expect(a.data.machine.id).toBe("s21_xp");
+    expect(a.data.region).toBe("texas");
+    expect({ ...a, generatedAt: 0 }).toEqual({ ...b, generatedAt: 0 });
+  }, 20_000);
+
+  it("ask prints the routed reply with data.understood in canonical values", async () => {
+    const args = [
+      "ask",
+      "what",
+      "if",
+      "50",
+      "EH/s",
+      "moved",
+      "from",
+      "the",
+      "US",
+      "to",
+      "Ethiopia?",
+      "--json",
+    ];
+    const { code, stdout } = await cli(args);
+    expect(code).toBe(0);
+    const reply = JSON.parse(stdout);
+    expect(reply.data.understood).toEqual({
+      command: "migration",
+      args: { from: "us_average", to: "ethiopia", ehs: 50 },
+    });
+    expect(reply.readAs).toBe("/migration from=us_average to=ethiopia ehs=50");
+  }, 20_000);
+
+  it("takes a line that is no command as a question, as a private chat does", async () => {
+    const { code, stdout } = await cli(["can", "I", "run", "qwen", "7b", "on", "a", "4090?", "--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).data.understood).toEqual({
+      command: "edge_fit",
+      args: { model: "qwen2_5_7b", device: "rtx_4090" },
+    });
+  }, 20_000);
+
+  it("ask answers a question it cannot place with understood = null, exit 0", async () => {
+    const { code, stdout } = await cli(["ask", "tell", "me", "a", "joke", "--json"]);
+    expect(code).toBe(0);
+    const reply = JSON.parse(stdout);
+    expect(reply.data.understood).toBeNull();
+    expect(reply.data.examples).toHaveLength(3);
+  }, 20_000);
+
+  it("keeps a word the shell kept whole (a cron schedule) as one value", async () => {
+    const { code, stderr } = await cli(["digest", "subscribe", "0 8 * * 1"]);
+    // The console refuses digests, but only after the schedule parsed as one value (no "too many").
+    expect(code).toBe(2);
+    expect(stderr).toContain("Digests are posted to Discord channels and Telegram chats");
+  }, 20_000);
 
   it("prints readable text without --json", async () => {
     const { code, stdout } = await cli(["mining_cost", "texas"]);

@@ -281,7 +281,8 @@ describe("inputs that once slipped through", () => {
     ["/migration from=us_average to=texas ehs=1", "use to=us_average"],
     ["/migration ehs=5", "ehs and share belong to a what-if"],
     ["/edge_fit llama_3_1_8b rtx_4090 params_b=70", "Give model or params_b, not both"],
-    ["/edge_ai forecast=edge_ai_gvr2025", "Did you mean edge_ai_gvr_2025?"],
+    // "edge_ai_gvr2025" now reads as edge_ai_gvr_2025 (ids compare without separators); a real typo:
+    ["/edge_ai forecast=edge_ai_gvr_225", "Did you mean edge_ai_gvr_2025?"],
   ])("%s → %s", async (line, message) => {
     const reply = await ask(line);
     expect(reply.error?.code).not.toBe("internal");

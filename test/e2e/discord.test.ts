@@ -140,6 +140,12 @@ describe("every command answers with an embed", () => {
     digest: { options: { action: "status" }, title: /^Digest$/, shows: ["No digest here yet"] },
     sources: { options: {}, title: /^Sources$/, shows: ["live"] },
     help: { options: {}, title: /Decentra/, shows: ["/mining_cost", "/edge_fit", "/digest"] },
+    ask: {
+      options: { question: "what does it cost to mine 1 BTC in Texas at 5 cents per kWh?" },
+      title: /Cost to mine 1 BTC/,
+      // The read-as line, italic, markdown-escaped; 5 ¢/kWh read as 0.05 $/kWh; the live price.
+      shows: ["*Read as /mining\\\\_cost texas usd\\\\_per\\\\_kwh=0.05*", "$91,250"],
+    },
   };
 
   it("has a case for every registered command", () => {
@@ -210,6 +216,18 @@ describe("errors", () => {
     expect(result.followups).toHaveLength(1);
     expect(result.final.flags).toBe(64);
     expect(textOf(result.final)).toContain('Unknown region \\"atlantis\\"');
+  });
+
+  it("gives a typo the same did-you-mean as the text grammar (texsa → texas)", async () => {
+    const result = await run("mining_cost", { region: "texsa" });
+    expect(textOf(result.final)).toContain('Unknown region \\"texsa\\". Did you mean texas?');
+  });
+
+  it("answers /ask it cannot place with examples, not an error", async () => {
+    const result = await run("ask", { question: "what's the weather like?" });
+    const [embed] = result.final.embeds;
+    expect(embed.title).toBe("I couldn't place that question");
+    expect(embed.color).not.toBe(COLORS.error);
   });
 
   it("cannot be made to ping: @everyone and a user mention are shown, not parsed", async () => {

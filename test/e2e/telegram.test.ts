@@ -14,10 +14,12 @@ import { createRegistry, defineCommand, runTextLine } from "../../src/core/index
 import { escapeHtml } from "../../src/render/telegram.ts";
 import { closedPort, manualClock, recordingLogger } from "../data/helpers.ts";
 import {
+  botMessage,
   channelPost,
   checkTelegramHtml,
   type FakeTelegram,
   groupMessage,
+  inlineQuery,
   privateMessage,
   type SentMessage,
   startFakeTelegram,
@@ -514,7 +516,9 @@ describe("telegram bot, webhook mode", () => {
     try {
       expect(stack.port).toBe(port);
       expect(stack.tg.webhook).toEqual({ url, secret_token: "s3cret_Token-1" });
-      expect(stack.tg.calls("setWebhook")[0]).toMatchObject({ allowed_updates: ["message", "channel_post"] });
+      expect(stack.tg.calls("setWebhook")[0]).toMatchObject({
+        allowed_updates: ["message", "channel_post", "inline_query"],
+      });
       expect(stack.tg.calls("getUpdates"), "no polling in webhook mode").toEqual([]);
 
       const chatId = nextChat();
@@ -577,3 +581,126 @@ async function waitFor(condition: () => boolean, timeoutMs = 3000): Promise<void
     await sleep(10);
   }
 }
+
+describe("telegram bot, questions in people's words", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ upstream });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const waitFor = async <T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> => {
+    const started = performance.now();
+    for (;;) {
+      const value = read();
+      if (value !== undefined) return value;
+      if (performance.now() - started > timeoutMs) throw new Error("timed out");
+      await sleep(20);
+    }
+  };
+
+  it("answers plain text in a private chat through ask, saying how it read it", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("can I run llama 3.1 8b on a raspberry pi 5?", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(checkTelegramHtml(message!.text)).toBeUndefined();
+    expect(message!.text.split("\n")[1]).toBe(
+      "<i>Read as /edge_fit llama_3_1_8b device=raspberry_pi_5_8gb</i>",
+    );
+    expect(message!.text).toContain("Raspberry Pi 5");
+  });
+
+  it.each([
+    ["/edge_fit llama 3.1 8b raspberry pi 5", "<b>Llama 3.1 8B on Raspberry Pi 5"],
+    ["/mining_cost texas machine=S21 XP", "Antminer S21 XP"],
+    ["/migration us ethiopia 50", "Moving 50.0 EH/s from United States to Ethiopia"],
+  ])("reads %s the forgiving way", async (line, shows) => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage(line, { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).not.toBe("<b>Can't do that</b>");
+    expect(message!.text).toContain(shows);
+  });
+
+  it("says did you mean for a typo in a region, as every platform does", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("/mining_cost texsa", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(message!.text).toContain("Unknown region &quot;texsa&quot;. Did you mean texas?");
+  });
+
+  it("answers a private question it cannot place with examples, not silence", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("what's the weather like?", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).toBe("<b>I couldn't place that question</b>");
+    expect(message!.text.match(/• /g)).toHaveLength(3);
+  });
+
+  it("ignores group chatter, answers a mention and a reply to the bot, each as a reply", async () => {
+    const chatId = nextGroup();
+    const me = stack.tg.botInfo;
+    stack.tg.pushUpdate(groupMessage("mining in texas is getting expensive", { chatId, messageId: 81 }));
+    stack.tg.pushUpdate(
+      groupMessage("@DecentraTestBot how much does it cost to mine 1 BTC in Texas at 5 cents per kWh?", {
+        chatId,
+        messageId: 82,
+      }),
+    );
+    const [mention] = await stack.tg.waitForMessages(1, { chatId });
+    expect(mention!.reply_parameters).toEqual({ message_id: 82, allow_sending_without_reply: true });
+    expect(mention!.text).toContain("<i>Read as /mining_cost texas usd_per_kwh=0.05</i>");
+
+    stack.tg.pushUpdate(
+      groupMessage("and the cost to mine in paraguay?", {
+        chatId,
+        messageId: 84,
+        replyTo: botMessage(me, chatId, 83),
+      }),
+    );
+    // A reply to someone else is not for us.
+    const other = { id: 777, is_bot: false, first_name: "Other" };
+    stack.tg.pushUpdate(
+      groupMessage("cost to mine in norway?", {
+        chatId,
+        messageId: 86,
+        replyTo: botMessage(other, chatId, 85),
+      }),
+    );
+    const messages = await stack.tg.waitForMessages(2, { chatId });
+    expect(messages[1]!.reply_parameters).toEqual({ message_id: 84, allow_sending_without_reply: true });
+    expect(messages[1]!.text).toContain("Read as /mining_cost paraguay");
+    await sleep(1300); // Telegram's 1 message/s per chat: a third answer would have arrived by now
+    expect(stack.tg.sent.filter((m) => m.chat_id === chatId)).toHaveLength(2);
+  });
+
+  it("answers an inline query with one article carrying the headline and the answer", async () => {
+    stack.tg.pushUpdate(inlineQuery("can I run qwen 7b on a 4090?", { userId: 991 }));
+    const call = await waitFor(() => stack.tg.calls("answerInlineQuery").at(-1));
+    const results = (typeof call.results === "string" ? JSON.parse(call.results) : call.results) as Array<{
+      type: string;
+      title: string;
+      description: string;
+      input_message_content: { message_text: string; parse_mode: string };
+    }>;
+    expect(results).toHaveLength(1);
+    expect(results[0]!.type).toBe("article");
+    expect(results[0]!.description).toBe("/edge_fit qwen2_5_7b device=rtx_4090");
+    expect(results[0]!.title.length).toBeGreaterThan(0);
+    expect(results[0]!.input_message_content.parse_mode).toBe("HTML");
+    expect(results[0]!.input_message_content.message_text).toContain("Read as /edge_fit qwen2_5_7b");
+    expect(checkTelegramHtml(results[0]!.input_message_content.message_text)).toBeUndefined();
+    // The fake accepted it (an invalid answer would have been refused with a 400 and logged).
+    expect(stack.logger.lines.some((l) => l.message.includes("inline"))).toBe(false);
+  });
+
+  it("answers an empty inline query with no results", async () => {
+    const before = stack.tg.calls("answerInlineQuery").length;
+    stack.tg.pushUpdate(inlineQuery("   "));
+    const call = await waitFor(() => stack.tg.calls("answerInlineQuery")[before]);
+    const results = typeof call.results === "string" ? JSON.parse(call.results) : call.results;
+    expect(results).toEqual([]);
+  });
+});

@@ -37,6 +37,16 @@ export interface FakeMessage {
   sender_chat?: FakeChat;
   text?: string;
   entities?: Array<{ type: string; offset: number; length: number }>;
+  /** The message this one replies to. */
+  reply_to_message?: FakeMessage;
+}
+
+export interface FakeInlineQuery {
+  id: string;
+  from: FakeUser;
+  query: string;
+  offset: string;
+  chat_type?: "sender" | "private" | "group" | "supergroup" | "channel";
 }
 
 export interface FakeUpdate {
@@ -44,6 +54,7 @@ export interface FakeUpdate {
   message?: FakeMessage;
   channel_post?: FakeMessage;
   edited_message?: FakeMessage;
+  inline_query?: FakeInlineQuery;
 }
 
 /** What a sendMessage call asked for. */
@@ -125,7 +136,7 @@ export async function startFakeTelegram(
     username: options.username ?? "DecentraTestBot",
     can_join_groups: true,
     can_read_all_group_messages: false,
-    supports_inline_queries: false,
+    supports_inline_queries: true,
   };
   let queue: FakeUpdate[] = [];
   let nextUpdateId = 1;
@@ -159,6 +170,33 @@ export async function startFakeTelegram(
     },
     close: () => ok(true),
     sendChatAction: () => ok(true),
+    // Accepted when the results are a non-empty list of valid articles (or an empty list), as the
+    // Bot API checks: ids unique and at most 64 bytes, titles present, message text at most 4096.
+    answerInlineQuery: (payload) => {
+      const results = (
+        typeof payload.results === "string" ? JSON.parse(payload.results) : payload.results
+      ) as Array<Record<string, unknown>>;
+      if (!payload.inline_query_id)
+        return fail({ status: 400, description: "Bad Request: query id is empty" });
+      if (!Array.isArray(results) || results.length > 50)
+        return fail({ status: 400, description: "Bad Request: RESULTS_TOO_MUCH" });
+      const ids = new Set<string>();
+      for (const r of results) {
+        const content = r.input_message_content as { message_text?: string; parse_mode?: string } | undefined;
+        const text = content?.message_text ?? "";
+        if (r.type !== "article" || !r.title || !text || ids.has(String(r.id)) || String(r.id).length > 64)
+          return fail({ status: 400, description: "Bad Request: RESULT_INVALID" });
+        if (text.length > 4096) return fail({ status: 400, description: "Bad Request: MESSAGE_TOO_LONG" });
+        if (content?.parse_mode === "HTML" && checkTelegramHtml(text))
+          return fail({
+            status: 400,
+            description: `Bad Request: can't parse entities: ${checkTelegramHtml(text)}`,
+          });
+        ids.add(String(r.id));
+      }
+      for (const watch of messageWatchers) watch();
+      return ok(true);
+    },
     getChatMember: (payload) => {
       const status = members.get(`${payload.chat_id}:${payload.user_id}`) ?? "member";
       return ok({ status, user: { id: Number(payload.user_id), is_bot: false, first_name: "User" } });
@@ -440,6 +478,8 @@ export interface MessageOptions {
   userId?: number;
   username?: string;
   messageId?: number;
+  /** The message replied to (e.g. one the bot sent: `from` the bot's user). */
+  replyTo?: FakeMessage;
 }
 
 function message(text: string, chat: FakeChat, from: FakeUser | undefined, messageId?: number): FakeMessage {
@@ -468,7 +508,27 @@ export function privateMessage(text: string, options: MessageOptions = {}): Omit
 /** A text message in a supergroup (negative chat id). */
 export function groupMessage(text: string, options: MessageOptions = {}): Omit<FakeUpdate, "update_id"> {
   const chat: FakeChat = { id: options.chatId ?? -1001234567890, type: "supergroup", title: "Miners" };
-  return { message: message(text, chat, user(options.userId ?? 4242, options.username), options.messageId) };
+  const sent = message(text, chat, user(options.userId ?? 4242, options.username), options.messageId);
+  return { message: { ...sent, ...(options.replyTo ? { reply_to_message: options.replyTo } : {}) } };
+}
+
+/** A message the bot itself posted in a chat, for replies to it. */
+export function botMessage(bot: FakeUser, chatId: number, messageId: number, text = "answer"): FakeMessage {
+  return {
+    message_id: messageId,
+    date: Math.floor(Date.now() / 1000),
+    chat: { id: chatId, type: "supergroup", title: "Miners" },
+    from: bot,
+    text,
+  };
+}
+
+let inlineQueryId = 1;
+/** Someone typing "@Bot <query>" in any chat. */
+export function inlineQuery(query: string, options: { userId?: number } = {}): Omit<FakeUpdate, "update_id"> {
+  return {
+    inline_query: { id: String(inlineQueryId++), from: user(options.userId ?? 4242), query, offset: "" },
+  };
 }
 
 /** A post in a channel: no `from`, the channel itself is the sender. */

@@ -2,14 +2,7 @@
  * decode (line or argv) → run → render (text or JSON) → print. */
 import { createInterface } from "node:readline";
 import type { CommandContext, Deps, Registry, Reply } from "../../core/index.ts";
-import {
-  decodeTextArgs,
-  errorReply,
-  parseCommandLine,
-  runCommand,
-  runTextLine,
-  unknownCommand,
-} from "../../core/index.ts";
+import { closest, errorReply, runTextLine, splitHead, unknownCommand } from "../../core/index.ts";
 import { renderText } from "../../render/text.ts";
 
 const invocation = { platform: "cli", chatId: "console", canManage: true } as const;
@@ -19,7 +12,9 @@ export interface ConsoleOutput {
   err(text: string): void;
 }
 
-/** One-shot: argv as the shell split it (`mining_cost paraguay "machine=S21 XP" --json`).
+/** One-shot: argv as the shell split it (`mining_cost texas machine=S21 XP --json`). The words are
+ * joined back into one line and parsed exactly like a chat line, so the shell's splitting never
+ * changes the answer; a word the shell kept whole ("0 8 * * *") is quoted again.
  * Returns the process exit code: 0 answered, 2 bad input, 1 internal error. */
 export async function runOnce(
   registry: Registry,
@@ -28,24 +23,42 @@ export async function runOnce(
   io: ConsoleOutput,
 ): Promise<number> {
   const json = argv.includes("--json");
-  const [name = "help", ...tokens] = argv.filter((a) => a !== "--json");
+  const line = asQuestion(registry, joinArgv(argv.filter((a) => a !== "--json")) || "help");
   const ctx: CommandContext = { deps, invocation };
-  // The same names as in chat: "/mining_cost", "mining_cost@SomeBot" and "start" (= help) work too.
-  const parsed = parseCommandLine(name)?.name ?? name;
-  const command = registry.find(parsed === "start" ? "help" : parsed);
-  let reply: Reply;
-  if (!command) reply = errorReply(unknownCommand(registry, parsed), parsed, deps);
-  else {
-    try {
-      reply = await runCommand(command, decodeTextArgs(command, tokens), ctx);
-    } catch (error) {
-      reply = errorReply(error, command.name, deps);
-    }
-  }
+  const reply =
+    (await runTextLine(registry, line, ctx)) ?? errorReply(unknownCommand(registry, line), line, deps);
   if (json) io.out(JSON.stringify(reply, null, 2));
   else if (reply.error) io.err(renderText(reply));
   else io.out(renderText(reply));
   return exitCode(reply);
+}
+
+/** The console is a private chat: a line that is no command (and no near miss of one) is a
+ * question for ask, as plain text in a private Telegram chat is. */
+export function asQuestion(registry: Registry, line: string): string {
+  const head = splitHead(line);
+  if (!head || line.trim().startsWith("/") || !registry.find("ask")) return line;
+  const name = head.name === "start" ? "help" : head.name;
+  if (
+    registry.find(name) ||
+    closest(
+      name,
+      registry.commands.map((c) => c.name),
+    )
+  )
+    return line;
+  return `ask ${line}`;
+}
+
+/** argv → one chat line: words as they are, a word with spaces in quotes. */
+export function joinArgv(argv: readonly string[]): string {
+  return argv
+    .map((word) => {
+      if (!/\s/.test(word)) return word;
+      return word.includes('"') ? `'${word}'` : `"${word}"`;
+    })
+    .join(" ")
+    .trim();
 }
 
 export function exitCode(reply: Reply): number {
@@ -68,7 +81,7 @@ export async function runConsole(
     const text = line.trim();
     if (text === "exit" || text === "quit") break;
     if (text) {
-      const reply = await runTextLine(registry, text, ctx);
+      const reply = await runTextLine(registry, asQuestion(registry, text), ctx);
       if (reply) io.out(`${renderText(reply)}\n`);
     }
     prompt();

@@ -1,7 +1,7 @@
 /** Slash-command encoding and option decoding: the registry's neutral command model ↔ Discord's
  * application-command JSON. Pure; no client, no network. */
-import type { AnyCommand, Catalog, Named, OptionSpec, Registry } from "../../core/index.ts";
-import { matchNamed } from "../../core/index.ts";
+import type { AnyCommand, OptionSpec, Registry } from "../../core/index.ts";
+import { catalogItems, matchNamed } from "../../core/index.ts";
 import type { Snapshot } from "../../core/snapshot.ts";
 
 /** Discord's numeric option types (application-command option type). */
@@ -117,17 +117,4 @@ export function autocompleteChoices(
     name: clip(item.name, CHOICE_NAME_MAX),
     value: item.id,
   }));
-}
-
-function catalogItems(snapshot: Snapshot, catalog: Catalog): readonly Named[] {
-  switch (catalog) {
-    case "region":
-      return snapshot.regions;
-    case "machine":
-      return snapshot.machines;
-    case "model":
-      return snapshot.models;
-    case "device":
-      return snapshot.devices;
-  }
 }

@@ -19,6 +19,7 @@ import {
 import { renderTelegram } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
+import { decodeQuestion, installInlineQuestions } from "./questions.ts";
 import { createCommandLimiter } from "./rate-limit.ts";
 import { createTelegramMessenger, describeError, type SendTarget, sendHtml } from "./send.ts";
 import { listenWebhook, type WebhookServer } from "./webhook.ts";
@@ -61,7 +62,7 @@ export interface TelegramBot {
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-const ALLOWED_UPDATES = ["message", "channel_post"] as const;
+const ALLOWED_UPDATES = ["message", "channel_post", "inline_query"] as const;
 /** Telegram's limit for a command description in the menu. */
 const DESCRIPTION_LIMIT = 256;
 
@@ -86,6 +87,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   bot.on(["message:text", "channel_post:text"], (ctx) => {
     track(answer(ctx.msg), "telegram update failed", ctx.update.update_id);
   });
+  installInlineQuestions(bot, { registry, deps, logger, track });
   bot.catch((error) =>
     logger.error("telegram update failed", {
       updateId: error.ctx.update.update_id,
@@ -95,7 +97,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
   async function answer(message: Message): Promise<void> {
     // decode
-    const command = decodeCommand(message, bot.botInfo.username);
+    const command = decodeCommand(message, bot.botInfo.username) ?? decodeQuestion(message, bot.botInfo);
     if (!command) return;
     const known = registry.find(command.name === "start" ? "help" : command.name);
     // In a group or channel an unknown bare /command is probably another bot's.
