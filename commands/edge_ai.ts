@@ -53,13 +53,66 @@ export default defineCommand({
     const rows = sameScope.map((f) => {
       const p = projectForecast(f, args.year);
       return [
-        f.name,
-        `${f.startYear}–${f.endYear}`,
+        shortForecastName(f.name),
+        `${String(f.startYear).slice(2)}–${String(f.endYear).slice(2)}`,
         fmt.pct(p.cagr * 100),
-        `$${fmt.num(p.valueUsdB, 1)}B${p.extrapolated ? "*" : ""}`,
+        `${fmt.num(p.valueUsdB, 1)}${p.extrapolated ? "*" : ""}`,
       ];
     });
+    const span = (f: (typeof sameScope)[number]) => ({
+      from: Math.min(f.startYear, args.year),
+      to: Math.max(f.endYear, args.year),
+    });
+    const fromYear = Math.min(...sameScope.map((f) => span(f).from));
+    const toYear = Math.max(...sameScope.map((f) => span(f).to));
+    const years = Array.from({ length: toYear - fromYear + 1 }, (_, i) => fromYear + i);
+    const bandYears = years.filter((y) => y >= Math.max(...sameScope.map((f) => f.startYear)));
     return {
+      headline: `Edge AI in ${args.year}: about $${fmt.num(projection.valueUsdB, 1)}B${projection.extrapolated ? " (extrapolated)" : ""}; ${range.count} forecast${range.count === 1 ? "" : "s"} of this scope say $${fmt.num(range.lowUsdB, 1)}B–$${fmt.num(range.highUsdB, 1)}B.`,
+      figures: [
+        {
+          label: `${args.year}, ${shortForecastName(forecast.name)}`,
+          value: `$${fmt.num(projection.valueUsdB, 1)}B`,
+        },
+        {
+          label: "Range across forecasts",
+          value: `$${fmt.num(range.lowUsdB, 1)}B–$${fmt.num(range.highUsdB, 1)}B`,
+        },
+        { label: "Growth (CAGR)", value: `${fmt.pct(projection.cagr * 100)} a year` },
+        {
+          label: `${forecast.startYear} → ${forecast.endYear}`,
+          value: `$${forecast.startUsdB}B → $${forecast.endUsdB}B`,
+        },
+      ],
+      chart: {
+        title: `Edge-AI market forecasts, ${fromYear}–${toYear}`,
+        panels: [
+          {
+            mark: "line",
+            x: { label: "Year", type: "number" },
+            y: { label: "Market size", unit: "$B" },
+            // Each curve only over its own years and the asked year: no line where a forecast says nothing.
+            series: sameScope.map((f) => ({
+              name: shortForecastName(f.name),
+              points: years
+                .filter((y) => y >= span(f).from && y <= span(f).to)
+                .map((y) => ({ x: y, y: round1(projectForecast(f, y).valueUsdB) })),
+            })),
+            ...(sameScope.length > 1
+              ? {
+                  band: {
+                    name: "Range",
+                    points: bandYears.map((y) => {
+                      const r = projectionRange(sameScope, y);
+                      return { x: y, low: round1(r.lowUsdB), high: round1(r.highUsdB) };
+                    }),
+                  },
+                }
+              : {}),
+            marker: { x: args.year, label: String(args.year) },
+          },
+        ],
+      },
       title: `Edge-AI market in ${args.year}`,
       summary:
         `${forecast.name}: about $${fmt.num(projection.valueUsdB, 1)}B in ${args.year}${label}, growing ${fmt.pct(projection.cagr * 100)} a year ` +
@@ -77,7 +130,7 @@ export default defineCommand({
         },
       ],
       table: {
-        columns: ["Forecast", "Years", "CAGR", String(args.year)],
+        columns: ["Forecast", "Years", "CAGR", `${args.year} $B`],
         align: ["left", "left", "right", "right"],
         rows,
       },
@@ -100,3 +153,14 @@ export default defineCommand({
     };
   },
 });
+
+/** "Edge AI market (2025 edition)" → "2025 edition": what tells forecasts of one scope apart, for a
+ * legend entry or a narrow table. */
+function shortForecastName(name: string): string {
+  const inner = /\(([^)]+)\)/.exec(name)?.[1] ?? name;
+  return inner.length <= 22 ? inner : `${inner.slice(0, 21)}…`;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -143,6 +143,32 @@ export default defineCommand({
         `KV-cache shape of ${shape.name} (nearest listed size); max context bounded by memory only`,
       );
     return {
+      headline: fit.fits
+        ? `${modelName} fits on ${deviceName} at ${args.quant}: ${fmt.num(fit.totalGb, 1)} of ${fmt.num(memoryGb, 1)} GB, about ${fmt.num(fit.tokensPerSecond, 1)} tokens/s.`
+        : `${modelName} does not fit on ${deviceName} at ${args.quant}: needs ${fmt.num(fit.totalGb, 1)} GB, ${fmt.num(memoryGb, 1)} GB usable.`,
+      figures: [
+        { label: "Memory needed", value: `${fmt.num(fit.totalGb, 1)} GB of ${fmt.num(memoryGb, 1)} GB` },
+        { label: "Decode speed (upper bound)", value: `${fmt.num(fit.tokensPerSecond, 1)} tokens/s` },
+        { label: "Best quantization", value: fit.bestQuant ?? "none fits" },
+        { label: `Max context at ${args.quant}`, value: `${fmt.num(fit.maxContext)} tokens` },
+      ],
+      chart: {
+        title: `${modelName} on ${deviceName}: memory`,
+        panels: [
+          {
+            mark: "stacked_bar",
+            horizontal: true,
+            x: { label: "Need", type: "category" },
+            y: { label: "Memory", unit: "GB" },
+            series: [
+              { name: "Weights", points: [{ x: args.quant, y: round2(fit.weightsGb) }] },
+              { name: "KV cache", points: [{ x: args.quant, y: round2(fit.kvCacheGb) }] },
+              { name: "Overhead", points: [{ x: args.quant, y: round2(fit.overheadGb) }] },
+            ],
+            rules: [{ y: round2(memoryGb), label: "Usable memory" }],
+          },
+        ],
+      },
       title: `${modelName} on ${deviceName}`,
       summary: `${modelName} at ${args.quant} with ${fmt.num(args.context)} tokens of context ${verdict}. Best quantization that fits: ${fit.bestQuant ?? "none"}; longest context at ${args.quant}: ${fmt.num(fit.maxContext)} tokens.`,
       fields: [
@@ -162,9 +188,9 @@ export default defineCommand({
       ],
       sources: [
         ...(named
-          ? [snapshotSource(`${named.name} config`, named)]
-          : [snapshotSource(`${shape.name} config (shape)`, shape)]),
-        ...(device ? [snapshotSource(`${device.name} spec`, device)] : []),
+          ? [snapshotSource(`${named.name} config`, named, "spec")]
+          : [snapshotSource(`${shape.name} config (shape)`, shape, "spec")]),
+        ...(device ? [snapshotSource(`${device.name} spec`, device, "spec")] : []),
       ],
       data: {
         ...fit,
@@ -176,3 +202,7 @@ export default defineCommand({
     };
   },
 });
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

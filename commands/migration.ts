@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   defineCommand,
   fmt,
+  type KeyFigure,
   lookupNamed,
   numberArg,
   type Region,
@@ -12,7 +13,8 @@ import {
 } from "../src/core/index.ts";
 import { moveHashrate, type RegionCost, rankRegionsByCost } from "../src/domain/migration.ts";
 import { hashrateEhsFromDifficulty } from "../src/domain/mining.ts";
-import { efficiencyOption, loadNetworkInputs, overrideOptions } from "./shared/network-inputs.ts";
+import { regionBars, shareBars, shortRegionName } from "./shared/charts.ts";
+import { efficiencyOption, loadNetworkInputs, overrideOptions, priceWords } from "./shared/network-inputs.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
 const options = {
@@ -93,9 +95,22 @@ export default defineCommand({
     const networkEhs = hashrateEhsFromDifficulty(net.difficulty);
     const underwater = regions.filter((r) => r.underwater).map((r) => r.name);
     const cheapest = regions[0]!;
+    const dearest = regions.at(-1)!;
+    const atPrice = priceWords(net);
     let summary = `At ${fmt.num(efficiencyJPerTh, 1)} J/TH and ${fmt.usd(net.btcPriceUsd)} per BTC, ${cheapest.name} is cheapest (${fmt.usd(cheapest.costPerBtcUsd)} per BTC); ${underwater.length} of ${regions.length} regions mine at a loss.`;
+    let headline = `${cheapest.name} mines 1 BTC cheapest at ${fmt.usd(cheapest.costPerBtcUsd)}; ${underwater.length} of ${regions.length} regions lose money at ${atPrice} of ${fmt.usd(net.btcPriceUsd)}.`;
+    let figures: KeyFigure[] = [
+      { label: "Cheapest", value: `${cheapest.name} ${fmt.usd(cheapest.costPerBtcUsd)}` },
+      { label: "Dearest", value: `${dearest.name} ${fmt.usd(dearest.costPerBtcUsd)}` },
+      { label: "BTC price", value: fmt.usd(net.btcPriceUsd) },
+      { label: "Under water", value: `${underwater.length} of ${regions.length} regions` },
+    ];
+    let chart = regionBars(
+      regions.map((r) => ({ name: r.name, costPerBtcUsd: r.costPerBtcUsd })),
+      net.btcPriceUsd,
+    );
     const fields: ReplyField[] = [
-      { name: "Under water at today's price", value: underwater.join(", ") || "none" },
+      { name: `Under water at ${atPrice}`, value: underwater.join(", ") || "none" },
     ];
     const data: Record<string, unknown> = { regions, btcPriceUsd: net.btcPriceUsd, efficiencyJPerTh };
     if (args.from && args.to) {
@@ -107,6 +122,9 @@ export default defineCommand({
       });
       data.scenario = what.scenario;
       summary = what.summary;
+      headline = what.headline;
+      figures = what.figures;
+      chart = what.chart;
       fields.push(...what.fields);
     }
     const efficiencyText =
@@ -119,18 +137,21 @@ export default defineCommand({
     });
     const partOf = (id: string) => snapshot.regions.find((r) => r.id === id)?.partOf;
     return {
+      headline,
+      figures,
+      chart,
       title: "Where mining pays: cost per BTC by region",
       summary,
       fields,
+      // Narrow enough for a phone: short names, units in the header, * marks a loss.
       table: {
-        columns: ["Region", "$/kWh", "Cost/BTC", "Share", "At today's price"],
-        align: ["left", "right", "right", "right", "left"],
+        columns: ["Region", "¢/kWh", "$k/BTC", "Share"],
+        align: ["left", "right", "right", "right"],
         rows: regions.map((r) => [
-          r.name,
-          fmt.sig(r.usdPerKwh, 3),
-          fmt.usd(r.costPerBtcUsd),
-          partOf(r.id) ? "in country" : fmt.pct(r.sharePct),
-          r.underwater ? "under water" : "profitable",
+          `${shortRegionName(r.name)}${r.underwater ? "*" : ""}`,
+          fmt.sig(r.usdPerKwh * 100, 3),
+          fmt.num(r.costPerBtcUsd / 1000, 1),
+          partOf(r.id) ? "—" : fmt.pct(r.sharePct),
         ]),
       },
       sources: [
@@ -205,7 +226,35 @@ function whatIf(
     Math.max(0, networkEhs - listedEhs),
   );
   const nc = (n: number | null) => n ?? "n/a";
+  const afterShare = new Map(
+    countries.map((r) => {
+      const ehs = ehsOf(r) + (r.id === from.id ? -movedEhs : r.id === to.id ? movedEhs : 0);
+      return [r.id, (ehs / networkEhs) * 100];
+    }),
+  );
   return {
+    headline: `Moving ${fmt.num(movedEhs, 1)} EH/s from ${from.name} to ${to.name}: country HHI ${fmt.num(before.hhi)} → ${fmt.num(after.hhi)}, Nakamoto ${nc(before.nakamotoCoefficient)} → ${nc(after.nakamotoCoefficient)}.`,
+    figures: [
+      { label: "Country HHI", value: `${fmt.num(before.hhi)} → ${fmt.num(after.hhi)}` },
+      {
+        label: "Nakamoto (countries)",
+        value: `${nc(before.nakamotoCoefficient)} → ${nc(after.nakamotoCoefficient)}`,
+      },
+      {
+        label: "Average cost per BTC",
+        value: `${fmt.usd(before.avgCostPerBtcUsd)} → ${fmt.usd(after.avgCostPerBtcUsd)}`,
+      },
+      {
+        label: `${from.name} share`,
+        value: `${fmt.pct(source.sharePct)} → ${fmt.pct(afterShare.get(from.id)!)}`,
+      },
+    ],
+    chart: shareBars(
+      `Hashrate share before and after moving ${fmt.num(movedEhs, 1)} EH/s`,
+      countries
+        .filter((r) => r.sharePct > 0 || r.id === to.id)
+        .map((r) => ({ name: r.name, beforePct: r.sharePct, afterPct: afterShare.get(r.id)! })),
+    ),
     scenario: { from: from.id, to: to.id, movedEhs, before, after },
     summary: `Moving ${fmt.num(movedEhs, 1)} EH/s from ${from.name} to ${to.name}: country HHI ${fmt.num(before.hhi)} → ${fmt.num(after.hhi)}, Nakamoto coefficient ${nc(before.nakamotoCoefficient)} → ${nc(after.nakamotoCoefficient)}, average cost per BTC ${fmt.usd(before.avgCostPerBtcUsd)} → ${fmt.usd(after.avgCostPerBtcUsd)}.`,
     fields: [

@@ -1,11 +1,21 @@
 import { z } from "zod";
-import { defineCommand, fmt, lookupNamed, numberArg, type ReplyField, textArg } from "../src/core/index.ts";
+import {
+  defineCommand,
+  fmt,
+  type KeyFigure,
+  lookupNamed,
+  numberArg,
+  type ReplyField,
+  textArg,
+} from "../src/core/index.ts";
 import { machineEconomics, miningEconomics } from "../src/domain/mining.ts";
+import { costCurve } from "./shared/charts.ts";
 import {
   describeNetwork,
   efficiencyOption,
   loadNetworkInputs,
   overrideOptions as o,
+  priceWords,
 } from "./shared/network-inputs.ts";
 import { snapshotSource } from "./shared/sources.ts";
 
@@ -127,6 +137,13 @@ export default defineCommand({
       region: region.id,
       ...answer,
     };
+    const figures: KeyFigure[] = [
+      { label: "Cost per BTC", value: fmt.usd(econ.costPerBtcUsd) },
+      { label: "BTC price", value: fmt.usd(net.btcPriceUsd) },
+      { label: "Break-even power", value: fmt.usdPerKwh(econ.breakEvenUsdPerKwh) },
+      { label: "Hashprice", value: `${fmt.usd(econ.hashpriceUsdPerPhDay, 2)}/PH/s/day` },
+    ];
+    let machineProfit: { name: string; usdPerDayAt: (usdPerKwh: number) => number } | undefined;
     if (machine) {
       // An efficiency given with a machine (underclocked, worn) sets the machine's power too.
       const powerW = args.efficiency === undefined ? machine.powerW : machine.hashrateThs * args.efficiency;
@@ -139,13 +156,32 @@ export default defineCommand({
           (machine.priceUsd ? `; payback on ${fmt.usd(machine.priceUsd)}: ${payback}` : ""),
       });
       data.machine = { id: machine.id, ...m };
+      figures.push({ label: `${machine.name} profit`, value: `${fmt.usd(m.profitUsdPerDay, 2)}/day` });
+      if (machine.priceUsd) figures.push({ label: "Payback", value: payback });
+      machineProfit = {
+        name: machine.name,
+        usdPerDayAt: (price) =>
+          machineEconomics({ ...machine, powerW }, { ...inputs, usdPerKwh: price }).profitUsdPerDay,
+      };
+    } else {
+      figures.push({ label: "Per 1 ¢/kWh", value: `±${fmt.usd(econ.sensitivityUsdPerCent)} per BTC` });
     }
     fields.push({
       name: "Inputs",
       value: describeNetwork(net, { efficiencyJPerTh, usdPerKwh, pue: args.pue, poolFeePct: args.pool_fee }),
     });
     if (assumptions.length) fields.push({ name: "Assumptions", value: assumptions.join("; ") });
+    const where = args.usd_per_kwh === undefined ? `in ${region.name}` : `at ${fmt.usdPerKwh(usdPerKwh)}`;
     return {
+      headline: `Mining 1 BTC ${where} costs ${fmt.usd(econ.costPerBtcUsd)} in electricity, ${vsPrice} ${priceWords(net)} of ${fmt.usd(net.btcPriceUsd)}.`,
+      figures,
+      chart: costCurve({
+        place,
+        usdPerKwh,
+        energyPerBtcKwh: econ.energyPerBtcKwh,
+        btcPriceUsd: net.btcPriceUsd,
+        ...(machineProfit ? { machine: machineProfit } : {}),
+      }),
       title: `Cost to mine 1 BTC — ${place}`,
       summary: `Mining 1 BTC costs ${fmt.usd(econ.costPerBtcUsd)} in electricity at ${fmt.usdPerKwh(usdPerKwh)} and ${fmt.num(efficiencyJPerTh, 1)} J/TH, ${vsPrice} the price of ${fmt.usd(net.btcPriceUsd)}. Break-even power price: ${fmt.usdPerKwh(econ.breakEvenUsdPerKwh)}.`,
       fields,
@@ -154,7 +190,7 @@ export default defineCommand({
         ...(args.usd_per_kwh === undefined
           ? [snapshotSource(`Power price, ${region.name}`, region.price)]
           : []),
-        ...(machine ? [snapshotSource(`${machine.name} spec`, machine.spec)] : []),
+        ...(machine ? [snapshotSource(`${machine.name} spec`, machine.spec, "spec")] : []),
         ...(args.efficiency === undefined && !machine
           ? [snapshotSource("Fleet-average efficiency", fleet)]
           : []),

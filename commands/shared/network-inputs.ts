@@ -20,6 +20,8 @@ export interface NetworkInputs {
   sources: SourceRef[];
   /** Which figures the user set, in the user's words, for the "Inputs" line. */
   overridden: string[];
+  /** The price was fetched live (or is cached within its TTL), so "today's price" is true. */
+  priceIsLive: boolean;
 }
 
 export async function loadNetworkInputs(deps: Deps, o: NetworkOverrides): Promise<NetworkInputs> {
@@ -56,6 +58,7 @@ export async function loadNetworkInputs(deps: Deps, o: NetworkOverrides): Promis
     height,
     sources: [price, hashrate, reward, tip].flatMap((d) => (d ? [d.source] : [])),
     overridden,
+    priceIsLive: price !== undefined && (price.source.status === "live" || price.source.status === "cached"),
   };
 }
 
@@ -129,4 +132,9 @@ export function describeNetwork(
     `pool fee ${own.poolFeePct}%`,
     ...(net.overridden.length ? [`set by you: ${net.overridden.join(", ")}`] : []),
   ].join(" · ");
+}
+
+/** "today's price" only when it is: an overridden, stale or snapshot price is "the price". */
+export function priceWords(net: NetworkInputs): string {
+  return net.priceIsLive ? "today's price" : "the price";
 }
