@@ -412,6 +412,10 @@ export function checkTelegramHtml(html: string): string | undefined {
         const open = stack.pop();
         if (open !== tag) return `can't find end tag corresponding to start tag "${open ?? tag}"`;
       } else {
+        // Telegram: blockquotes can't be nested, and no entity may contain a pre or code block.
+        if (tag === "blockquote" && stack.includes("blockquote")) return "blockquotes can't be nested";
+        if ((tag === "pre" || tag === "code") && stack.length && !(tag === "code" && stack.at(-1) === "pre"))
+          return `"${tag}" can't be inside "${stack.at(-1)}"`;
         stack.push(tag);
       }
     }
