@@ -129,6 +129,31 @@ export default defineCommand({
           value: `${l.lowerBound ? "≥ " : ""}${fmt.num(l.hhi)} (${hhiBand(l.hhi)})`,
         },
       ]),
+      // One layer has room for its largest entities too.
+      ...(shown.length === 1
+        ? {
+            figures: [
+              {
+                label: `${shortLabel(first.label)} Nakamoto`,
+                value: String(first.nakamotoCoefficient ?? "n/a"),
+              },
+              {
+                label: "HHI",
+                value: `${first.lowerBound ? "≥ " : ""}${fmt.num(first.hhi)} (${hhiBand(first.hhi)})`,
+              },
+              {
+                label: "Largest",
+                value: first.entities
+                  .slice(0, 3)
+                  .map((e) => `${shortRegionName(e.name)} ${fmt.pct(e.sharePct)}`)
+                  .join(", "),
+              },
+              ...(first.unattributedPct > 0
+                ? [{ label: "Unattributed", value: fmt.pct(first.unattributedPct) }]
+                : []),
+            ],
+          }
+        : {}),
       chart: sharePanels(shown),
       title: "How concentrated is Bitcoin mining?",
       summary: Object.values(layers)

@@ -43,7 +43,7 @@ export function createHelpCommand(registry: () => Registry) {
         };
       }
       return {
-        headline: `Decentra computes how decentralized Bitcoin mining and AI are, with sources and their age. Try ${commands[0]?.examples[0] ?? "/help"}.`,
+        headline: `Decentra's ${commands.length} commands compute how decentralized Bitcoin mining and AI are, with sources and their age. Try ${commands[0]?.examples[0] ?? "/help"}.`,
         // The first screen shows the questions people ask most; every command is in the details.
         figures: commands
           .slice(0, 5)

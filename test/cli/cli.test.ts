@@ -102,7 +102,9 @@ describe("npm run cli", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("Cost to mine 1 BTC — Texas");
     // The headline comes first and says the data is old; the sources line dates the snapshot.
-    expect(stdout.split("\n")[0]).toMatch(/^Mining 1 BTC in Texas \(US\) costs \$[\d,]+ .*live data unavailable\)\.$/);
+    expect(stdout.split("\n")[0]).toMatch(
+      /^Mining 1 BTC in Texas \(US\) costs \$[\d,]+ .*live data unavailable\)\.$/,
+    );
     expect(stdout).toMatch(/Sources: bundled snapshot \w+ \d{4} \(live data unavailable\)/);
   });
 

@@ -211,7 +211,9 @@ describe("renderDiscord", () => {
     // One short line: at most 200 characters, however many sources.
     expect(footer.length).toBeLessThanOrEqual(200);
     expect(footer).toMatch(/ · \+\d+ more \(\/sources\)$/);
-    expect(footer).toMatch(/^Sources: Publisher 0 live 12 s · Publisher 1 live 12 s · .*Publisher \d+ live 12 s · \+/);
+    expect(footer).toMatch(
+      /^Sources: Publisher 0 live 12 s · Publisher 1 live 12 s · .*Publisher \d+ live 12 s · \+/,
+    );
   });
 
   it("keeps a huge answer within 6000 characters and 10 embeds and says what was left out", () => {

@@ -174,7 +174,9 @@ describe("renderTelegram", () => {
     const withRows = chunks.filter((c) => c.includes("Region &lt;"));
     expect(withRows.length).toBeGreaterThanOrEqual(1);
     for (const chunk of withRows)
-      expect(chunk).toMatch(/<blockquote expandable>[\s\S]*• Region &lt;\d+&gt; — Cost \$[\s\S]*<\/blockquote>/);
+      expect(chunk).toMatch(
+        /<blockquote expandable>[\s\S]*• Region &lt;\d+&gt; — Cost \$[\s\S]*<\/blockquote>/,
+      );
     expect(chunks.join("")).not.toContain("<pre>");
     expect(chunks.at(-1)!.split("\n").at(-1)).toMatch(/^<i>Sources: /);
   });
@@ -223,7 +225,9 @@ describe("renderTelegram", () => {
       "• United States (average) — $/kWh 0.086 · Cost/BTC $134,069 · Share 37.8% · At today's price under water",
     );
     const narrow = renderTelegram(
-      reply({ table: { columns: ["Region", "$k/BTC"], rows: [["Russia", "51.4"]], align: ["left", "right"] } }),
+      reply({
+        table: { columns: ["Region", "$k/BTC"], rows: [["Russia", "51.4"]], align: ["left", "right"] },
+      }),
     )[0]!;
     const pre = /<pre>([\s\S]*)<\/pre>/.exec(narrow)![1]!;
     for (const line of pre.split("\n")) expect(line.length).toBeLessThanOrEqual(TELEGRAM_PRE_WIDTH);
@@ -241,7 +245,9 @@ describe("renderTelegram", () => {
       }),
     );
     expect(long.caption.length).toBeLessThanOrEqual(TELEGRAM_CAPTION_LIMIT);
-    expect(long.caption).toBe("<b>Long answer: $2.</b>\nCost: <b>$2</b>\n<i>Sources: mempool.space live 12 s</i>");
+    expect(long.caption).toBe(
+      "<b>Long answer: $2.</b>\nCost: <b>$2</b>\n<i>Sources: mempool.space live 12 s</i>",
+    );
     expect(long.messages.length).toBeGreaterThanOrEqual(1);
     for (const m of long.messages) valid(m);
     expect(long.messages[0]).toMatch(/^<blockquote expandable><b>Cost to mine/);
