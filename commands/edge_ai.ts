@@ -66,7 +66,10 @@ export default defineCommand({
     const fromYear = Math.min(...sameScope.map((f) => span(f).from));
     const toYear = Math.max(...sameScope.map((f) => span(f).to));
     const years = Array.from({ length: toYear - fromYear + 1 }, (_, i) => fromYear + i);
-    const bandYears = years.filter((y) => y >= Math.max(...sameScope.map((f) => f.startYear)));
+    // The range only where every forecast speaks (or up to the asked year, which is labelled
+    // extrapolated when it lies beyond one): a band past that would be drawn from guesses alone.
+    const bandTo = Math.max(args.year, Math.min(...sameScope.map((f) => f.endYear)));
+    const bandYears = years.filter((y) => y >= Math.max(...sameScope.map((f) => f.startYear)) && y <= bandTo);
     return {
       headline: `Edge AI in ${args.year}: about $${fmt.num(projection.valueUsdB, 1)}B${projection.extrapolated ? " (extrapolated)" : ""}; ${range.count} forecast${range.count === 1 ? "" : "s"} of this scope say $${fmt.num(range.lowUsdB, 1)}B–$${fmt.num(range.highUsdB, 1)}B.`,
       figures: [
