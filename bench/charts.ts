@@ -17,7 +17,14 @@ export const CHART_LINES = [
 export interface ChartBench {
   /** import of vega, vega-lite and resvg, plus the first render. */
   coldMs: number;
-  results: { command: string; medianMs: number; p99Ms: number; pngBytes: number; width: number; height: number }[];
+  results: {
+    command: string;
+    medianMs: number;
+    p99Ms: number;
+    pngBytes: number;
+    width: number;
+    height: number;
+  }[];
 }
 
 export async function benchCharts(n: number): Promise<ChartBench> {

@@ -39,7 +39,9 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.
 for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 console.log(`\ncharts (spec → PNG): cold ${ms(charts.coldMs)} (module load + first render)`);
 for (const r of charts.results)
-  console.log(`  ${r.command.padEnd(48)} median ${ms(r.medianMs)}  p99 ${ms(r.p99Ms)}  ${r.width}×${r.height}  ${r.pngBytes} B`);
+  console.log(
+    `  ${r.command.padEnd(48)} median ${ms(r.medianMs)}  p99 ${ms(r.p99Ms)}  ${r.width}×${r.height}  ${r.pngBytes} B`,
+  );
 console.log(JSON.stringify({ node: process.version, n, telegram, discord, charts }, null, 2));
 
 function ms(value: number): string {

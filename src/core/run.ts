@@ -167,7 +167,8 @@ export function errorReply(error: unknown, commandName: string, deps: Pick<Deps,
 
 /** Errors are titled by what went wrong, in the option's own words: "Unknown region", "Invalid pue". */
 export function errorTitle(error: UserError): string {
-  const option = error.details.option?.replaceAll("_", " ");
+  // The option as the user types it: "Invalid usd_per_kwh", "Unknown region".
+  const option = error.details.option;
   switch (error.code) {
     case "unknown_command":
       return "Unknown command";

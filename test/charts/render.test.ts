@@ -1,8 +1,8 @@
 /** Every command's chart, from its real answer, renders to a valid PNG with its labels in the SVG. */
 import { describe, expect, it } from "vitest";
 import { createCommandRegistry } from "../../commands/index.ts";
-import { type ChartSpec, runTextLine } from "../../src/core/index.ts";
 import { CHART_SCALE, createChartRenderer } from "../../src/charts/render.ts";
+import { type ChartSpec, runTextLine } from "../../src/core/index.ts";
 import { consoleInvocation, memoryDeps } from "../support/memory-deps.ts";
 
 const registry = createCommandRegistry();
@@ -79,7 +79,11 @@ describe("chart renderer", () => {
     };
     const svg = await charts.svg(spec);
     expect(svgTexts(svg)).toEqual(expect.arrayContaining(["A title with words", "Alpha", "10%"]));
-    const blank: ChartSpec = { ...spec, title: " ", panels: [{ ...spec.panels[0]!, x: { label: " " }, y: { label: " " } }] };
+    const blank: ChartSpec = {
+      ...spec,
+      title: " ",
+      panels: [{ ...spec.panels[0]!, x: { label: " " }, y: { label: " " } }],
+    };
     const [withText, without] = [await charts.png(spec), await charts.png(blank)];
     // PNG size grows with detail: glyphs compress far worse than flat fill.
     expect(withText.png.length).toBeGreaterThan(without.png.length + 1500);

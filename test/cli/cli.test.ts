@@ -105,7 +105,7 @@ describe("npm run cli", () => {
     expect(stdout.split("\n")[0]).toMatch(
       /^Mining 1 BTC in Texas \(US\) costs \$[\d,]+ .*live data unavailable\)\.$/,
     );
-    expect(stdout).toMatch(/Sources: bundled snapshot \w+ \d{4} \(live data unavailable\)/);
+    expect(stdout).toMatch(/Sources: bundled snapshot (\w{3} )?\d{4} \(live data unavailable\)/);
   });
 
   it("bad input names the option and what is allowed, on stderr, exit 2", async () => {

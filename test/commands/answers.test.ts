@@ -350,7 +350,7 @@ describe.each([
     const noted = firstScreen.split("live data unavailable").length - 1;
     const usesNetwork = reply.sources.some((s) => s.fallback || s.status === "live");
     if (status === "snapshot" && usesNetwork) {
-      expect(headline).toMatch(/\(on \w{3} \d{4} data — live data unavailable\)\.$/);
+      expect(headline).toMatch(/\(on (\w{3} )?\d{4} data — live data unavailable\)\.$/);
       // Headline and sources line, nothing per figure.
       expect(noted).toBeLessThanOrEqual(2);
       expect(firstScreen).not.toContain("today's price");

@@ -135,13 +135,13 @@ describe("renderTelegram", () => {
   it("renders an error reply as a short message without sources", () => {
     const messages = renderTelegram(
       reply({
-        title: "Invalid usd per kwh",
+        title: "Invalid usd_per_kwh",
         summary: 'usd_per_kwh must be a number (for example usd_per_kwh=0.045); got "<abc>".',
         error: { code: "invalid_value" },
       }),
     );
     expect(messages).toEqual([
-      "<b>Invalid usd per kwh</b>\nusd_per_kwh must be a number (for example usd_per_kwh=0.045); got &quot;&lt;abc&gt;&quot;.",
+      "<b>Invalid usd_per_kwh</b>\nusd_per_kwh must be a number (for example usd_per_kwh=0.045); got &quot;&lt;abc&gt;&quot;.",
     ]);
   });
 

@@ -6,6 +6,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { type Api, Bot } from "grammy";
 import type { Message } from "grammy/types";
+import type { ChartRenderer } from "../../charts/render.ts";
 import {
   type Clock,
   type Deps,
@@ -20,7 +21,14 @@ import { renderTelegram } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
 import { createCommandLimiter } from "./rate-limit.ts";
-import { createTelegramMessenger, describeError, type SendTarget, sendHtml } from "./send.ts";
+import {
+  createTelegramMessenger,
+  describeError,
+  type SendTarget,
+  sendParts,
+  type TelegramPart,
+  telegramParts,
+} from "./send.ts";
 import { listenWebhook, type WebhookServer } from "./webhook.ts";
 
 export const DEFAULT_TELEGRAM_API_ROOT = "https://api.telegram.org";
@@ -39,6 +47,8 @@ export interface TelegramBotOptions {
   throttle?: boolean;
   /** getUpdates long-poll timeout in seconds (default 30). */
   pollingTimeoutSeconds?: number;
+  /** Draws answers' charts, sent as a photo with the answer as its caption; text only without. */
+  charts?: ChartRenderer;
   /** How long a group admin check is trusted (default 60 s). */
   adminCacheMs?: number;
   /** Called once when long polling ends for good after start() (Telegram answered 401: the token
@@ -103,7 +113,8 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     const target = replyTarget(command);
     const limit = limiter.check(command.senderKey);
     if (!limit.allowed) {
-      if (limit.notify) await deliver(target, renderTelegram(tooFast(limit.retryAfterMs, command.name)));
+      if (limit.notify)
+        await deliver(target, textParts(renderTelegram(tooFast(limit.retryAfterMs, command.name))));
       return;
     }
     if (known?.usesUpstream) showTyping(command);
@@ -113,7 +124,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     const reply = await runTextLine(registry, command.line, { deps, invocation }, bot.botInfo.username);
     if (!reply) return;
     // render → send
-    await deliver(target, renderTelegram(reply));
+    await deliver(target, await telegramParts(reply, options.charts, logger));
     logger.debug("telegram command answered", {
       command: command.name,
       chatKind: command.chatKind,
@@ -122,9 +133,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     });
   }
 
-  async function deliver(target: SendTarget, parts: string[]): Promise<void> {
+  async function deliver(target: SendTarget, parts: TelegramPart[]): Promise<void> {
     try {
-      await sendHtml(bot.api, target, parts);
+      await sendParts(bot.api, target, parts);
     } catch (error) {
       // Blocked, kicked, muted or flooded: nothing more to do for this update.
       logger.warn("telegram answer not delivered", { chatId: target.chatId, error: describeError(error) });
@@ -173,7 +184,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
   return {
     bot,
-    messenger: createTelegramMessenger(bot.api, logger),
+    messenger: createTelegramMessenger(bot.api, logger, options.charts),
 
     async start(mode) {
       await bot.init(); // getMe: a wrong token fails here, before anything else starts
@@ -225,6 +236,10 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       return stopping;
     },
   };
+}
+
+function textParts(messages: readonly string[]): TelegramPart[] {
+  return messages.map((html) => ({ kind: "text", html }));
 }
 
 /** Private chats get a plain message; in groups the answer replies to the command it answers. */
