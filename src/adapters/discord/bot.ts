@@ -5,6 +5,7 @@
  * gets an ephemeral error without a deferral; a command that waits on upstream data defers, then
  * edits the deferred reply with the embed. Nothing sent can ping anyone (allowed_mentions parses
  * nothing on every reply, edit and post). */
+import { randomUUID } from "node:crypto";
 import {
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
@@ -19,6 +20,7 @@ import {
   RateLimitError,
   Routes,
 } from "discord.js";
+import type { ChartRenderer } from "../../charts/render.ts";
 import type {
   Clock,
   CommandContext,
@@ -32,6 +34,7 @@ import type {
 import { DeliveryError, errorReply, runCommand, unknownCommand, validateArgs } from "../../core/index.ts";
 import { type DiscordMessage, renderDiscord } from "../../render/discord.ts";
 import { autocompleteChoices, decodeInteractionOptions } from "./commands.ts";
+import { createMakeRequest } from "./multipart.ts";
 
 export interface DiscordBotOptions {
   registry: Registry;
@@ -42,6 +45,8 @@ export interface DiscordBotOptions {
   apiUrl?: string;
   logger: Logger;
   clock: Clock;
+  /** Draws answers' charts, attached as chart.png and shown as the lead embed's image. */
+  charts?: ChartRenderer;
 }
 
 export interface DiscordBot {
@@ -58,6 +63,8 @@ export interface DiscordBot {
 export const MANAGE_REQUIREMENT =
   "You need Manage Channels (or Manage Server) to change this channel's digest.";
 
+const CHART_FILE = "chart.png";
+
 /** Nothing in any answer may ping: not @everyone, not a role, not a user echoed from an argument. */
 const NO_MENTIONS = { parse: [] as [] };
 
@@ -65,7 +72,11 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const { registry, deps, logger, clock, token } = options;
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
-    rest: options.apiUrl ? { api: options.apiUrl } : {},
+    // Attachments (charts) go out as bytes: see multipart.ts for why discord.js's FormData cannot.
+    rest: {
+      ...(options.apiUrl ? { api: options.apiUrl } : {}),
+      makeRequest: createMakeRequest(() => `decentra-${randomUUID()}`),
+    },
     allowedMentions: NO_MENTIONS,
   });
   // The messenger may post before or without a gateway session (digest-only instances).
@@ -127,8 +138,29 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     await sendReply(interaction, reply);
   }
 
+  /** The embeds, and the chart as an attachment the lead embed shows (text only when it cannot
+   * be drawn: a chart never costs the answer). */
+  async function rendered(reply: Reply): Promise<{ message: DiscordMessage; png?: Buffer }> {
+    if (reply.chart && options.charts && !reply.error) {
+      try {
+        const image = await options.charts.png(reply.chart);
+        return { message: renderDiscord(reply, { imageUrl: `attachment://${CHART_FILE}` }), png: image.png };
+      } catch (error) {
+        logger.warn("chart render failed; answering with text", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    return { message: renderDiscord(reply) };
+  }
+
   async function sendReply(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
-    const message = { ...renderDiscord(reply), allowedMentions: NO_MENTIONS };
+    const { message: embeds, png } = await rendered(reply);
+    const message = {
+      ...embeds,
+      allowedMentions: NO_MENTIONS,
+      ...(png ? { files: [{ attachment: png, name: CHART_FILE }] } : {}),
+    };
     const ephemeral = reply.error !== undefined;
     if (!interaction.deferred && !interaction.replied) {
       await interaction.reply({ ...message, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
@@ -146,7 +178,11 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     platform: "discord",
     async send(channelId, reply) {
       try {
-        await client.rest.post(Routes.channelMessages(channelId), { body: toApiBody(renderDiscord(reply)) });
+        const { message, png } = await rendered(reply);
+        await client.rest.post(Routes.channelMessages(channelId), {
+          body: toApiBody(message),
+          ...(png ? { files: [{ name: CHART_FILE, data: png, contentType: "image/png" }] } : {}),
+        });
       } catch (error) {
         throw toDeliveryError(error, channelId);
       }
