@@ -69,6 +69,9 @@ export interface Reply {
   chart?: ChartSpec;
   /** Next questions offered as buttons where the platform has them. */
   actions?: ReplyAction[];
+  /** One post, no fold (the digest): chat renderers show the headline, figures, chart and sources
+   * only; the details stay in the console, --json and the commands themselves. */
+  compact?: boolean;
   title: string;
   summary: string;
   fields: ReplyField[];

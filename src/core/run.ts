@@ -131,7 +131,9 @@ export function freshnessNote(sources: readonly SourceRef[], generatedAt: string
 
 /** The headline with the freshness note appended, within HEADLINE_MAX: the command's sentence is
  * shortened at a word (its key number comes first) so the note is never the part that is lost. */
-function withFreshness(headline: string, freshness: string | undefined): string {
+export function withFreshness(headline: string, freshness: string | undefined): string {
+  // A finished reply run again (the digest preview) already says it.
+  if (freshness && headline.includes(`(${freshness})`)) return headline;
   const base = headline.replace(/[.\s]+$/, "");
   const suffix = freshness ? ` (${freshness})` : "";
   const room = HEADLINE_MAX - suffix.length - (freshness ? 0 : 1);

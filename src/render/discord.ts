@@ -71,14 +71,20 @@ export function renderDiscord(reply: Reply, options: DiscordRenderOptions = {}):
   const lead = reply.headline && !reply.error ? leadEmbed(reply, color) : undefined;
   if (lead && options.imageUrl) lead.image = { url: options.imageUrl };
   const title = lead ? "" : clip(reply.title, EMBED_LIMITS.title);
-  const fields = reply.fields.flatMap((f) =>
+  // A compact answer (the digest) is its lead alone: one post, no fold.
+  const detailFields = reply.compact && lead ? [] : reply.fields;
+  const fields = detailFields.flatMap((f) =>
     splitText(escapeMarkdown(f.value), EMBED_LIMITS.fieldValue).map((value, i) => ({
       name: clip(escapeMarkdown(i === 0 ? f.name || "\u200b" : `${f.name} (cont.)`), EMBED_LIMITS.fieldName),
       value: value || "\u200b",
       ...(f.inline ? { inline: true } : {}),
     })),
   );
-  const intro = [escapeMarkdown(reply.summary), ...reply.warnings.map((w) => `⚠️ ${escapeMarkdown(w)}`)]
+  const intro = (
+    reply.compact && lead
+      ? []
+      : [escapeMarkdown(reply.summary), ...reply.warnings.map((w) => `⚠️ ${escapeMarkdown(w)}`)]
+  )
     .filter(Boolean)
     .join("\n");
   const descriptions = splitText(intro, EMBED_LIMITS.description);
@@ -96,7 +102,7 @@ export function renderDiscord(reply: Reply, options: DiscordRenderOptions = {}):
   const embedsLeft = EMBED_LIMITS.embeds - textEmbeds - (lead ? 1 : 0);
 
   let tableBlocks: string[] = [];
-  if (reply.table && reply.table.rows.length > 0) {
+  if (reply.table && reply.table.rows.length > 0 && !(reply.compact && lead)) {
     const lastDescription = descriptions.at(-1) ?? "";
     const budget = EMBED_LIMITS.total - fixed - DROPPED_NOTE_MAX;
     const whole = codeBlock(tableLines(reply.table));

@@ -69,8 +69,9 @@ function leadHtml(reply: Reply): string {
 
 /** The fold: an expandable quote with the details, and a narrow table after it. */
 function detailsHtml(reply: Reply): string {
-  // An error is a short message: what went wrong and how to fix it (or the error id).
-  if (reply.error) return "";
+  // An error is a short message: what went wrong and how to fix it (or the error id); a compact
+  // answer (the digest) is one post without a fold.
+  if (reply.error || reply.compact) return "";
   const lines: string[] = [];
   if (reply.headline) {
     lines.push(`<b>${escapeHtml(reply.title)}</b>`);
