@@ -7,7 +7,7 @@ import {
   mergeEntities,
 } from "../src/domain/concentration.ts";
 import { sharePanels, shortRegionName } from "./shared/charts.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { action, snapshotSource } from "./shared/sources.ts";
 
 const LAYERS = ["all", "pools", "countries", "makers"] as const;
 const WINDOWS = ["1w", "1m"] as const;
@@ -155,6 +155,13 @@ export default defineCommand({
           }
         : {}),
       chart: sharePanels(shown),
+      actions: [
+        args.window === "1w"
+          ? action("Pools, last month", "concentration", { layer: "pools", window: "1m" })
+          : action("Pools, last week", "concentration", { layer: "pools", window: "1w" }),
+        action("Where mining pays", "migration", {}),
+        action("Sources", "sources", {}),
+      ],
       title: "How concentrated is Bitcoin mining?",
       summary: Object.values(layers)
         .map(

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { closest, defineCommand, fmt, numberArg, textArg, UserError } from "../src/core/index.ts";
 
 import { projectForecast, projectionRange } from "../src/domain/edge-ai.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { action, snapshotSource } from "./shared/sources.ts";
 
 const options = {
   year: {
@@ -116,6 +116,14 @@ export default defineCommand({
           },
         ],
       },
+      actions: [
+        action(`In ${args.year + 5}`, "edge_ai", {
+          year: Math.min(2050, args.year + 5),
+          forecast: forecast.id,
+        }),
+        action("Does a model fit?", "edge_fit", { model: "llama_3_1_8b", device: "raspberry_pi_5_8gb" }),
+        action("Sources", "sources", {}),
+      ],
       title: `Edge-AI market in ${args.year}`,
       summary:
         `${forecast.name}: about $${fmt.num(projection.valueUsdB, 1)}B in ${args.year}${label}, growing ${fmt.pct(projection.cagr * 100)} a year ` +

@@ -9,7 +9,7 @@ import {
   UserError,
 } from "../src/core/index.ts";
 import { DECODE_EFFICIENCY, edgeFit, QUANTS } from "../src/domain/edge-fit.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { action, snapshotSource } from "./shared/sources.ts";
 
 const options = {
   model: {
@@ -169,6 +169,20 @@ export default defineCommand({
           },
         ],
       },
+      actions: [
+        ...(args.context < 32_768 && named && named.maxContext >= args.context * 4
+          ? [
+              action(`At ${fmt.num(args.context * 4)} tokens`, "edge_fit", {
+                ...fitArgs(args),
+                context: args.context * 4,
+              }),
+            ]
+          : []),
+        ...(args.quant !== "q8_0"
+          ? [action("At q8_0", "edge_fit", { ...fitArgs(args), quant: "q8_0" })]
+          : []),
+        action("Sources", "sources", {}),
+      ],
       title: `${modelName} on ${deviceName}`,
       summary: `${modelName} at ${args.quant} with ${fmt.num(args.context)} tokens of context ${verdict}. Best quantization that fits: ${fit.bestQuant ?? "none"}; longest context at ${args.quant}: ${fmt.num(fit.maxContext)} tokens.`,
       fields: [
@@ -205,4 +219,22 @@ export default defineCommand({
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/** The arguments the user gave, for a button that asks the same with one change. */
+function fitArgs(args: {
+  model?: string | undefined;
+  device?: string | undefined;
+  quant: string;
+  context: number;
+  params_b?: number | undefined;
+  ram_gb?: number | undefined;
+  bandwidth_gbs?: number | undefined;
+}): Record<string, string | number> {
+  const out: Record<string, string | number> = { quant: args.quant, context: args.context };
+  for (const key of ["model", "device", "params_b", "ram_gb", "bandwidth_gbs"] as const) {
+    const value = args[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }

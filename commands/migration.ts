@@ -15,7 +15,7 @@ import { moveHashrate, type RegionCost, rankRegionsByCost } from "../src/domain/
 import { hashrateEhsFromDifficulty } from "../src/domain/mining.ts";
 import { regionBars, shareBars, shortRegionName } from "./shared/charts.ts";
 import { efficiencyOption, loadNetworkInputs, overrideOptions, priceWords } from "./shared/network-inputs.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { action, snapshotSource } from "./shared/sources.ts";
 
 const options = {
   efficiency: efficiencyOption,
@@ -140,6 +140,11 @@ export default defineCommand({
       headline,
       figures,
       chart,
+      actions: [
+        action(`Cost in ${shortRegionName(cheapest.name)}`, "mining_cost", { region: cheapest.id }),
+        action("Concentration", "concentration", { layer: "countries" }),
+        action("Sources", "sources", {}),
+      ],
       title: "Where mining pays: cost per BTC by region",
       summary,
       fields,

@@ -17,7 +17,7 @@ import {
   overrideOptions as o,
   priceWords,
 } from "./shared/network-inputs.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { action, snapshotSource } from "./shared/sources.ts";
 
 const options = {
   region: {
@@ -182,6 +182,22 @@ export default defineCommand({
         btcPriceUsd: net.btcPriceUsd,
         ...(machineProfit ? { machine: machineProfit } : {}),
       }),
+      actions: [
+        {
+          label: "Other regions",
+          command: "migration",
+          args: args.efficiency ? { efficiency: args.efficiency } : {},
+        },
+        ...(machine
+          ? []
+          : [
+              action("With a machine", "mining_cost", {
+                ...(args.usd_per_kwh === undefined ? { region: region.id } : { usd_per_kwh: usdPerKwh }),
+                machine: "s21_xp",
+              }),
+            ]),
+        action("Sources", "sources", {}),
+      ],
       title: `Cost to mine 1 BTC — ${place}`,
       summary: `Mining 1 BTC costs ${fmt.usd(econ.costPerBtcUsd)} in electricity at ${fmt.usdPerKwh(usdPerKwh)} and ${fmt.num(efficiencyJPerTh, 1)} J/TH, ${vsPrice} the price of ${fmt.usd(net.btcPriceUsd)}. Break-even power price: ${fmt.usdPerKwh(econ.breakEvenUsdPerKwh)}.`,
       fields,

@@ -1,4 +1,9 @@
-import type { Sourced, SourceRef } from "../../src/core/index.ts";
+import type { ReplyAction, Sourced, SourceRef } from "../../src/core/index.ts";
+
+/** A button for the next question: run `command` with `args`. */
+export function action(label: string, command: string, args: ReplyAction["args"] = {}): ReplyAction {
+  return { label, command, args };
+}
 
 /** A bundled reference figure as a source line (reference data is not a fallback, so no warning). */
 export function snapshotSource(name: string, figure: Sourced, kind?: "spec"): SourceRef {

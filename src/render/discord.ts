@@ -9,6 +9,7 @@
  * split by rows. Text is cut only at line or word boundaries and table rows are never cut, so no
  * number is ever truncated; rows that cannot fit at all are counted in a note. */
 import type { Reply } from "../core/index.ts";
+import { encodeAction } from "./actions.ts";
 import { sourcesLine, tableLines } from "./text.ts";
 
 /** Discord's documented embed limits. */
@@ -55,14 +56,37 @@ export interface DiscordEmbed {
   timestamp?: string;
 }
 
+/** A row of buttons (component type 1 holding type 2, style 2 = secondary). */
+export interface DiscordActionRow {
+  type: 1;
+  components: { type: 2; style: 2; label: string; custom_id: string }[];
+}
+
 export interface DiscordMessage {
   embeds: DiscordEmbed[];
   content?: string;
+  components?: DiscordActionRow[];
 }
 
 export interface DiscordRenderOptions {
   /** The chart's URL, "attachment://chart.png" when the adapter attaches the PNG. */
   imageUrl?: string;
+  /** When the answer is sent, Unix ms: its buttons carry it and expire a day later. Without it,
+   * no buttons. */
+  nowMs?: number;
+}
+
+/** Discord's limits for buttons: 5 a row, a label of 80, a custom_id of 100 characters. */
+const BUTTONS_PER_ROW = 5;
+const CUSTOM_ID_MAX = 100;
+
+function discordComponents(reply: Reply, nowMs: number): DiscordActionRow[] | undefined {
+  if (reply.error) return undefined;
+  const buttons = (reply.actions ?? []).flatMap((action) => {
+    const id = encodeAction(action, nowMs, CUSTOM_ID_MAX);
+    return id ? [{ type: 2 as const, style: 2 as const, label: clip(action.label, 80), custom_id: id }] : [];
+  });
+  return buttons.length ? [{ type: 1, components: buttons.slice(0, BUTTONS_PER_ROW) }] : undefined;
 }
 
 export function renderDiscord(reply: Reply, options: DiscordRenderOptions = {}): DiscordMessage {
@@ -134,7 +158,8 @@ export function renderDiscord(reply: Reply, options: DiscordRenderOptions = {}):
   const last = embeds.at(-1)!;
   if (footerLine) last.footer = { text: footerLine };
   last.timestamp = reply.generatedAt;
-  return { embeds };
+  const components = options.nowMs === undefined ? undefined : discordComponents(reply, options.nowMs);
+  return { embeds, ...(components ? { components } : {}) };
 }
 
 /** Above the fold: the title as a small author line, the headline, the key figures, the chart. */

@@ -15,6 +15,7 @@
  * entity contain a <pre>, so a table is never inside the quote: one wider than a phone's monospace
  * line becomes a list inside it instead. */
 import type { Reply } from "../core/index.ts";
+import { encodeAction } from "./actions.ts";
 import { sourcesLine, tableAsList, tableLines, tableWidth } from "./text.ts";
 
 /** Telegram's limit for one message. Measured here on the HTML source, which is never shorter than
@@ -221,4 +222,24 @@ function chooseBreak(
 /** Newlines right after the reopened tags or right before the closing ones are only noise. */
 function tidy(chunk: string): string {
   return chunk.replace(/^((?:<[a-z][^>]*>)*)\n+/i, "$1").replace(/\n+((?:<\/[a-z]+>)*)$/i, "$1");
+}
+
+/** Telegram's limit for a button's callback data. */
+const CALLBACK_DATA_MAX_BYTES = 64;
+
+export interface TelegramKeyboard {
+  inline_keyboard: { text: string; callback_data: string }[][];
+}
+
+/** The answer's actions as an inline keyboard, two buttons a row (a phone shows them whole). */
+export function telegramKeyboard(reply: Reply, nowMs: number): TelegramKeyboard | undefined {
+  if (reply.error) return undefined;
+  const buttons = (reply.actions ?? []).flatMap((action) => {
+    const data = encodeAction(action, nowMs, CALLBACK_DATA_MAX_BYTES);
+    return data ? [{ text: action.label.slice(0, 40), callback_data: data }] : [];
+  });
+  if (!buttons.length) return undefined;
+  const rows: { text: string; callback_data: string }[][] = [];
+  for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
+  return { inline_keyboard: rows };
 }

@@ -15,6 +15,7 @@ import { createRegistry, defineCommand, runTextLine } from "../../src/core/index
 import { escapeHtml } from "../../src/render/telegram.ts";
 import { closedPort, manualClock, recordingLogger } from "../data/helpers.ts";
 import {
+  buttonPress,
   channelPost,
   checkTelegramHtml,
   type FakeTelegram,
@@ -332,6 +333,70 @@ describe("telegram bot, long polling", () => {
   });
 });
 
+describe("telegram bot, buttons", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ upstream });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it("offers the next questions as an inline keyboard; a press follows up the same answer", async () => {
+    const { tg } = stack;
+    const chatId = nextChat();
+    tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
+    const [answer] = await tg.waitForMessages(1, { chatId });
+    const buttons = answer!.reply_markup!.inline_keyboard.flat();
+    expect(buttons.map((b) => b.text)).toEqual(["Other regions", "With a machine", "Sources"]);
+    for (const b of buttons) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
+    const other = buttons[0]!.callback_data;
+    expect(other).toMatch(/^r[0-9a-z]+\|\/migration$/);
+    expect(buttons[1]!.callback_data).toMatch(/^r[0-9a-z]+\|\/mining_cost region=paraguay machine=s21_xp$/);
+
+    tg.pushUpdate(buttonPress(buttons[1]!.callback_data, { chatId, messageId: 777 }));
+    const [, followUp] = await tg.waitForMessages(2, { chatId });
+    expect(followUp!.reply_parameters).toEqual({ message_id: 777, allow_sending_without_reply: true });
+    expect(firstLine(followUp!)).toMatch(/^<b>Mining 1 BTC in Paraguay costs \$[\d,]+/);
+    expect(followUp!.text).toContain("Antminer S21 XP profit: <b>$");
+    // The spinner on the button is stopped without a notice.
+    const answered = tg.calls("answerCallbackQuery").at(-1)!;
+    expect(answered.text).toBeUndefined();
+  });
+
+  it("an old button says it expired and runs nothing", async () => {
+    const { tg } = stack;
+    const chatId = nextChat();
+    // Issued in the first minute of 1970: far past the day a button lives.
+    tg.pushUpdate(buttonPress("r1|/migration", { chatId }));
+    await until(() => tg.calls("answerCallbackQuery").some((c) => String(c.text ?? "").includes("expired")));
+    const answered = tg.calls("answerCallbackQuery").at(-1)!;
+    expect(answered).toMatchObject({
+      text: expect.stringContaining("This button has expired"),
+      show_alert: true,
+    });
+    await sleep(200);
+    expect(tg.sent.filter((m) => String(m.chat_id) === String(chatId))).toEqual([]);
+  });
+
+  it("a button from elsewhere (unknown data) is refused politely", async () => {
+    const { tg } = stack;
+    tg.pushUpdate(buttonPress("something-else", { chatId: nextChat() }));
+    await until(() =>
+      tg.calls("answerCallbackQuery").some((c) => String(c.text ?? "").includes("not from this bot")),
+    );
+  });
+});
+
+/** Polls until `check` holds (every 20 ms, up to 5 s). */
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met within 5 s");
+    await sleep(20);
+  }
+}
+
 describe("telegram bot, upstream down", () => {
   it("answers from the bundled snapshot and says so", async () => {
     const port = await closedPort();
@@ -521,7 +586,9 @@ describe("telegram bot, webhook mode", () => {
     try {
       expect(stack.port).toBe(port);
       expect(stack.tg.webhook).toEqual({ url, secret_token: "s3cret_Token-1" });
-      expect(stack.tg.calls("setWebhook")[0]).toMatchObject({ allowed_updates: ["message", "channel_post"] });
+      expect(stack.tg.calls("setWebhook")[0]).toMatchObject({
+        allowed_updates: ["message", "channel_post", "callback_query"],
+      });
       expect(stack.tg.calls("getUpdates"), "no polling in webhook mode").toEqual([]);
 
       const chatId = nextChat();

@@ -44,6 +44,13 @@ export interface FakeUpdate {
   message?: FakeMessage;
   channel_post?: FakeMessage;
   edited_message?: FakeMessage;
+  callback_query?: {
+    id: string;
+    from: FakeUser;
+    message?: FakeMessage;
+    chat_instance: string;
+    data?: string;
+  };
 }
 
 /** What a sendMessage call asked for. */
@@ -54,6 +61,7 @@ export interface SentMessage {
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
   link_preview_options?: { is_disabled?: boolean };
   message_thread_id?: number;
+  reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] };
   /** When the server received it (performance.now()). */
   receivedAt: number;
 }
@@ -175,6 +183,7 @@ export async function startFakeTelegram(
     },
     close: () => ok(true),
     sendChatAction: () => ok(true),
+    answerCallbackQuery: () => ok(true),
     getChatMember: (payload) => {
       const status = members.get(`${payload.chat_id}:${payload.user_id}`) ?? "member";
       return ok({ status, user: { id: Number(payload.user_id), is_bot: false, first_name: "User" } });
@@ -569,4 +578,31 @@ export function groupMessage(text: string, options: MessageOptions = {}): Omit<F
 export function channelPost(text: string, options: MessageOptions = {}): Omit<FakeUpdate, "update_id"> {
   const chat: FakeChat = { id: options.chatId ?? -1009876543210, type: "channel", title: "Hashrate News" };
   return { channel_post: { ...message(text, chat, undefined, options.messageId), sender_chat: chat } };
+}
+
+let callbackCounter = 1;
+
+/** A press on an inline-keyboard button under the bot's message `messageId` in a private chat. */
+export function buttonPress(
+  data: string,
+  options: { chatId?: number; userId?: number; messageId?: number } = {},
+): Omit<FakeUpdate, "update_id"> {
+  const userId = options.userId ?? options.chatId ?? 4242;
+  const chat: FakeChat = { id: options.chatId ?? userId, type: "private", first_name: `User${userId}` };
+  const from = user(userId);
+  return {
+    callback_query: {
+      id: String(callbackCounter++),
+      from,
+      chat_instance: `instance-${chat.id}`,
+      data,
+      message: {
+        message_id: options.messageId ?? 1,
+        date: Math.floor(Date.now() / 1000),
+        chat,
+        from: { id: 1, is_bot: true, first_name: "Decentra Test" },
+        text: "an earlier answer",
+      },
+    },
+  };
 }

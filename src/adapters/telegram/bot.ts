@@ -5,7 +5,7 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { type Api, Bot } from "grammy";
-import type { Message } from "grammy/types";
+import type { CallbackQuery, Message } from "grammy/types";
 import type { ChartRenderer } from "../../charts/render.ts";
 import {
   type Clock,
@@ -14,10 +14,12 @@ import {
   type Logger,
   type Messenger,
   type Registry,
+  type Reply,
   runTextLine,
   UserError,
 } from "../../core/index.ts";
-import { renderTelegram } from "../../render/telegram.ts";
+import { decodeAction, EXPIRED_TEXT, UNKNOWN_TEXT } from "../../render/actions.ts";
+import { renderTelegram, telegramKeyboard } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
 import { createCommandLimiter } from "./rate-limit.ts";
@@ -71,7 +73,7 @@ export interface TelegramBot {
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-const ALLOWED_UPDATES = ["message", "channel_post"] as const;
+const ALLOWED_UPDATES = ["message", "channel_post", "callback_query"] as const;
 /** Telegram's limit for a command description in the menu. */
 const DESCRIPTION_LIMIT = 256;
 
@@ -95,6 +97,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   // Not awaited: grammY would otherwise handle one update at a time.
   bot.on(["message:text", "channel_post:text"], (ctx) => {
     track(answer(ctx.msg), "telegram update failed", ctx.update.update_id);
+  });
+  bot.on("callback_query:data", (ctx) => {
+    track(press(ctx.callbackQuery), "telegram button failed", ctx.update.update_id);
   });
   bot.catch((error) =>
     logger.error("telegram update failed", {
@@ -124,13 +129,57 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     const reply = await runTextLine(registry, command.line, { deps, invocation }, bot.botInfo.username);
     if (!reply) return;
     // render → send
-    await deliver(target, await telegramParts(reply, options.charts, logger));
+    await deliver(target, withKeyboard(await telegramParts(reply, options.charts, logger), reply));
     logger.debug("telegram command answered", {
       command: command.name,
       chatKind: command.chatKind,
       outcome: reply.error?.code ?? "ok",
       ms: Math.round(performance.now() - started),
     });
+  }
+
+  /** The answer's buttons go under its last message. */
+  function withKeyboard(parts: TelegramPart[], reply: Reply): TelegramPart[] {
+    const keyboard = telegramKeyboard(reply, clock.now().getTime());
+    if (!keyboard || !parts.length) return parts;
+    return [...parts.slice(0, -1), { ...parts.at(-1)!, keyboard }];
+  }
+
+  /** A button press: answer the query at once (Telegram shows a spinner until then), then follow
+   * up the answer it sits under with the next one. An old button says it expired. */
+  async function press(query: CallbackQuery): Promise<void> {
+    const decoded = decodeAction(query.data ?? "", clock.now().getTime());
+    const message = query.message;
+    if (decoded.kind !== "run" || !message) {
+      const text = decoded.kind === "expired" ? EXPIRED_TEXT : UNKNOWN_TEXT;
+      await bot.api.answerCallbackQuery(query.id, { text, show_alert: true });
+      return;
+    }
+    const limit = limiter.check(`user:${query.from.id}`);
+    if (!limit.allowed) {
+      const seconds = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
+      await bot.api.answerCallbackQuery(query.id, { text: `Too fast; try again in ${seconds} s.` });
+      return;
+    }
+    await bot.api.answerCallbackQuery(query.id);
+    const chatId = message.chat.id;
+    // Buttons only ask questions (no digest changes), so no one needs to manage the chat.
+    const invocation = {
+      platform: "telegram",
+      chatId: String(chatId),
+      userId: String(query.from.id),
+      canManage: false,
+    } as const;
+    const reply = await runTextLine(registry, decoded.line, { deps, invocation });
+    if (!reply) return;
+    const target: SendTarget = {
+      chatId,
+      replyTo: message.message_id,
+      ...("message_thread_id" in message && message.message_thread_id !== undefined
+        ? { threadId: message.message_thread_id }
+        : {}),
+    };
+    await deliver(target, withKeyboard(await telegramParts(reply, options.charts, logger), reply));
   }
 
   async function deliver(target: SendTarget, parts: TelegramPart[]): Promise<void> {
