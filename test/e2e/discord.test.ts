@@ -15,6 +15,7 @@ import { DeliveryError } from "../../src/core/index.ts";
 import { COLORS } from "../../src/render/discord.ts";
 import {
   autocomplete,
+  buttonClick,
   type FakeDiscord,
   type InteractionResult,
   type OptionValues,
@@ -517,5 +518,31 @@ describe("answers with a chart", () => {
       .at(-1)!;
     expect(post.files?.[0]?.name).toBe("chart.png");
     expect(post.body.embeds[0].image).toEqual({ url: "attachment://chart.png" });
+  });
+  it("offers the next questions as buttons; a press posts the next answer", async () => {
+    const result = await chartDc.interact(slashCommand(chartDc, "mining_cost", { region: "paraguay" }));
+    const buttons = result.final.components[0].components as {
+      label: string;
+      custom_id: string;
+      type: number;
+    }[];
+    expect(buttons.map((b) => b.label)).toEqual(["Other regions", "With a machine", "Sources"]);
+    for (const b of buttons) {
+      expect(b.type).toBe(2);
+      expect(b.custom_id.length).toBeLessThanOrEqual(100);
+    }
+    const pressed = await chartDc.interact(buttonClick(chartDc, buttons[1]!.custom_id));
+    // Deferred (type 5), then the answer: the same command with a machine.
+    expect(pressed.callback.type).toBe(5);
+    expect(pressed.final.embeds[0].title).toMatch(/^Mining 1 BTC in Paraguay costs \$[\d,]+/);
+    expect(textOf(pressed.final)).toContain("Antminer S21 XP");
+    expectNoMentions(pressed);
+  });
+
+  it("an old button answers, to the presser only, that it expired", async () => {
+    const pressed = await chartDc.interact(buttonClick(chartDc, "r1|/migration"));
+    expect(pressed.callback.type).toBe(4);
+    expect(pressed.callback.data.flags).toBe(64);
+    expect(pressed.callback.data.content).toContain("This button has expired");
   });
 });

@@ -668,3 +668,36 @@ export function autocomplete(
     where,
   );
 }
+
+/** A press on a button (a message component interaction, type 3) under one of the bot's messages. */
+export function buttonClick(dc: FakeDiscord, customId: string, where: Where = {}) {
+  const base = interactionBase(
+    dc,
+    3,
+    { custom_id: customId, component_type: 2 },
+    where,
+  ) as InteractionPayload & {
+    channel_id: string;
+  };
+  return {
+    ...base,
+    message: {
+      id: snowflake(),
+      channel_id: base.channel_id,
+      type: 0,
+      content: "",
+      embeds: [],
+      components: [],
+      attachments: [],
+      author: { id: dc.applicationId, username: "Decentra", discriminator: "0", avatar: null, bot: true },
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      pinned: false,
+      flags: 0,
+    },
+  };
+}

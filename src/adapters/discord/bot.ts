@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   Client,
   DiscordAPIError,
@@ -31,7 +32,15 @@ import type {
   Registry,
   Reply,
 } from "../../core/index.ts";
-import { DeliveryError, errorReply, runCommand, unknownCommand, validateArgs } from "../../core/index.ts";
+import {
+  DeliveryError,
+  errorReply,
+  runCommand,
+  runTextLine,
+  unknownCommand,
+  validateArgs,
+} from "../../core/index.ts";
+import { decodeAction, EXPIRED_TEXT, UNKNOWN_TEXT } from "../../render/actions.ts";
 import { type DiscordMessage, renderDiscord } from "../../render/discord.ts";
 import { autocompleteChoices, decodeInteractionOptions } from "./commands.ts";
 import { createMakeRequest } from "./multipart.ts";
@@ -107,6 +116,24 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   async function handleInteraction(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return answerAutocomplete(interaction);
     if (interaction.isChatInputCommand()) return answerCommand(interaction);
+    if (interaction.isButton()) return answerButton(interaction);
+  }
+
+  /** A button press: the next question about an answer, posted as a new answer under it. An old
+   * button says, to the presser only, that it expired. */
+  async function answerButton(interaction: ButtonInteraction): Promise<void> {
+    const decoded = decodeAction(interaction.customId, clock.now().getTime());
+    if (decoded.kind !== "run") {
+      const content = decoded.kind === "expired" ? EXPIRED_TEXT : UNKNOWN_TEXT;
+      await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    // Deferring first keeps within Discord's 3 s whatever the command waits on.
+    await interaction.deferReply();
+    // Buttons only ask questions (no digest changes): the presser needs no permission.
+    const invocation = { ...invocationOfButton(interaction), canManage: false };
+    const reply = await runTextLine(registry, decoded.line, { deps, invocation });
+    if (reply) await sendReply(interaction, reply);
   }
 
   /** Autocomplete must answer within 3 s: the snapshot only, never an upstream. */
@@ -140,21 +167,28 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
   /** The embeds, and the chart as an attachment the lead embed shows (text only when it cannot
    * be drawn: a chart never costs the answer). */
-  async function rendered(reply: Reply): Promise<{ message: DiscordMessage; png?: Buffer }> {
+  async function rendered(reply: Reply, buttons = true): Promise<{ message: DiscordMessage; png?: Buffer }> {
+    const nowMs = buttons ? { nowMs: clock.now().getTime() } : {};
     if (reply.chart && options.charts && !reply.error) {
       try {
         const image = await options.charts.png(reply.chart);
-        return { message: renderDiscord(reply, { imageUrl: `attachment://${CHART_FILE}` }), png: image.png };
+        return {
+          message: renderDiscord(reply, { imageUrl: `attachment://${CHART_FILE}`, ...nowMs }),
+          png: image.png,
+        };
       } catch (error) {
         logger.warn("chart render failed; answering with text", {
           error: error instanceof Error ? error.message : String(error),
         });
       }
     }
-    return { message: renderDiscord(reply) };
+    return { message: renderDiscord(reply, nowMs) };
   }
 
-  async function sendReply(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
+  async function sendReply(
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    reply: Reply,
+  ): Promise<void> {
     const { message: embeds, png } = await rendered(reply);
     const message = {
       ...embeds,
@@ -178,7 +212,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     platform: "discord",
     async send(channelId, reply) {
       try {
-        const { message, png } = await rendered(reply);
+        const { message, png } = await rendered(reply, false);
         await client.rest.post(Routes.channelMessages(channelId), {
           body: toApiBody(message),
           ...(png ? { files: [{ name: CHART_FILE, data: png, contentType: "image/png" }] } : {}),
@@ -212,6 +246,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       return stopping;
     },
   };
+}
+
+function invocationOfButton(interaction: ButtonInteraction): Omit<Invocation, "canManage"> {
+  return { platform: "discord", chatId: interaction.channelId, userId: interaction.user.id };
 }
 
 /** Who asked and where. In DMs there is no one else to protect, so the caller may manage. */
