@@ -118,12 +118,12 @@ export function monthYear(iso: string): string {
 export function freshnessNote(sources: readonly SourceRef[], generatedAt: string): string | undefined {
   const fallbacks = sources.filter((s) => s.status !== "stale" && s.fallback);
   if (fallbacks.length) {
-    const oldest = fallbacks.map((s) => s.asOf).reduce((a, b) => (b < a ? b : a));
+    const oldest = fallbacks.map((s) => s.asOf).sort()[0]!; // ISO dates sort as text
     return `on ${monthYear(oldest)} data — live data unavailable`;
   }
   const stale = sources.filter((s) => s.status === "stale");
   if (stale.length) {
-    const oldest = stale.map((s) => s.fetchedAt ?? s.asOf).reduce((a, b) => (b < a ? b : a));
+    const oldest = stale.map((s) => s.fetchedAt ?? s.asOf).sort()[0]!;
     return `on data ${age(oldest, generatedAt)} old — live data unavailable`;
   }
   return undefined;

@@ -75,7 +75,7 @@ export function sourcesLine(reply: Pick<Reply, "sources" | "generatedAt">): stri
     parts.push(sourcePart(source, reply.generatedAt));
   }
   if (fallbacks.length) {
-    const oldest = fallbacks.map((s) => s.asOf).reduce((a, b) => (b < a ? b : a));
+    const oldest = fallbacks.map((s) => s.asOf).sort()[0]!; // ISO dates sort as text
     parts.unshift(`bundled snapshot ${monthYear(oldest)} (live data unavailable)`);
   }
   return fitParts([...new Set(parts)], "Sources: ", SOURCES_LINE_MAX);
