@@ -75,7 +75,7 @@ export function regionBars(
   btcPriceUsd: number,
 ): ChartSpec {
   return {
-    title: "Electricity cost to mine 1 BTC by region",
+    title: "Electricity cost to mine 1 BTC by region (at a loss in orange)",
     panels: [
       {
         mark: "bar",
@@ -85,7 +85,12 @@ export function regionBars(
         series: [
           {
             name: "Cost per BTC",
-            points: regions.map((r) => ({ x: shortRegionName(r.name), y: Math.round(r.costPerBtcUsd) })),
+            // Regions mining at a loss stand out.
+            points: regions.map((r) => ({
+              x: shortRegionName(r.name),
+              y: Math.round(r.costPerBtcUsd),
+              ...(r.costPerBtcUsd > btcPriceUsd ? { emphasis: true } : {}),
+            })),
           },
         ],
         rules: [{ y: Math.round(btcPriceUsd), label: "BTC price" }],

@@ -20,6 +20,8 @@ export const THEME = {
   /** Okabe–Ito, reordered for contrast on the dark card. */
   palette: ["#56b4e9", "#e69f00", "#009e73", "#f0e442", "#cc79a7", "#d55e00"],
   rule: "#ff6b6b",
+  /** Bars past the line: vermillion, apart from the rule's red and the palette's blue. */
+  warn: "#d55e00",
   band: "#56b4e9",
   font: "Inter",
 } as const;
@@ -118,11 +120,18 @@ interface Row {
   x: string | number;
   y: number;
   order: number;
+  emphasis: boolean;
 }
 
 function rowsOf(panel: ChartPanel): Row[] {
   return panel.series.flatMap((s, si) =>
-    s.points.map((p, i) => ({ series: s.name, x: p.x, y: p.y, order: si * 1000 + i })),
+    s.points.map((p, i) => ({
+      series: s.name,
+      x: p.x,
+      y: p.y,
+      order: si * 1000 + i,
+      emphasis: p.emphasis === true,
+    })),
   );
 }
 
@@ -218,11 +227,16 @@ function barSpec(panel: ChartPanel): VlSpec {
         color,
         ...(grouped ? { xOffset: { field: "series", sort: panel.series.map((s) => s.name) } } : {}),
       };
+  // One series with emphasised points: those bars in the warning colour, the rest in the first.
+  const emphasised = panel.series.length === 1 && panel.series[0]!.points.some((p) => p.emphasis);
+  const barColor = emphasised
+    ? { condition: { test: "datum.emphasis", value: THEME.warn }, value: THEME.palette[0] }
+    : undefined;
   const layers: VlSpec[] = [
     {
       data: { values: rowsOf(panel) },
       mark: { type: "bar", cornerRadiusEnd: 2 },
-      encoding: { ...encoding, order: { field: "order" } },
+      encoding: { ...encoding, ...(barColor ? { color: barColor } : {}), order: { field: "order" } },
     },
   ];
   // Single-series bars carry their value, so the list under the chart can stay short.

@@ -101,7 +101,7 @@ describe("digest as one post", () => {
     expect(reply.figures![0]!.value).toMatch(
       /^BTC \$90,000 · [\d,]+ EH\/s · hashprice \$[\d.]+\/PH\/s\/day · next adjustment \+1\.5%$/,
     );
-    expect(reply.chart!.title).toBe("Electricity cost to mine 1 BTC by region");
+    expect(reply.chart!.title).toBe("Electricity cost to mine 1 BTC by region (at a loss in orange)");
     const photo = renderTelegramPhoto(reply);
     expect(photo.messages).toEqual([]);
     expect(photo.caption.length).toBeLessThanOrEqual(1024);
