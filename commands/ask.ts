@@ -39,8 +39,8 @@ export function createAskCommand(registry: () => Registry) {
       if (!routed) {
         const examples = exampleQuestions(registry());
         return {
+          // No headline: the examples are the answer, so they stay above the fold.
           title: "I couldn't place that question",
-          headline: "I couldn't tell which calculation answers that; try one of these.",
           summary:
             "I answer questions about the cost of mining bitcoin, where hashrate could move, how concentrated " +
             "mining is, the edge-AI market and whether a model runs on a device. For example:\n" +

@@ -14,8 +14,9 @@ import {
   hhiBand,
   mergeEntities,
 } from "../src/domain/concentration.ts";
+import { sharePanels, shortRegionName } from "./shared/charts.ts";
 import { weightedRegions } from "./shared/network-inputs.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { action, snapshotSource } from "./shared/sources.ts";
 
 const LAYERS = ["all", "pools", "countries", "makers"] as const;
 const WINDOWS = ["1w", "1m"] as const;
@@ -107,7 +108,58 @@ export default defineCommand({
     const data = {
       layers: Object.fromEntries(Object.entries(layers).map(([k, { label: _label, ...l }]) => [k, l])),
     };
+    const shown = Object.values(layers);
+    const first = shown[0]!;
+    const entitiesWord = (n: number | null) =>
+      n === null ? "no set of named entities holds" : n === 1 ? "1 entity holds" : `${n} entities hold`;
     return {
+      headline:
+        shown.length === 1
+          ? `${first.label}: ${entitiesWord(first.nakamotoCoefficient)} more than 50% (Nakamoto ${first.nakamotoCoefficient ?? "n/a"}), HHI ${first.lowerBound ? "≥ " : ""}${fmt.num(first.hhi)}.`
+          : `Nakamoto coefficient: ${shown.map((l) => `${shortLabel(l.label)} ${l.nakamotoCoefficient ?? "n/a"}`).join(", ")} — it takes that few to control more than half.`,
+      figures: shown.flatMap((l) => [
+        {
+          label: `${shortLabel(l.label)} Nakamoto`,
+          value: `${l.nakamotoCoefficient ?? "n/a"} (top: ${shortRegionName(l.entities[0]?.name ?? "—")} ${fmt.pct(l.entities[0]?.sharePct ?? 0)})`,
+        },
+        {
+          label: `${shortLabel(l.label)} HHI`,
+          value: `${l.lowerBound ? "≥ " : ""}${fmt.num(l.hhi)} (${hhiBand(l.hhi)})`,
+        },
+      ]),
+      // One layer has room for its largest entities too.
+      ...(shown.length === 1
+        ? {
+            figures: [
+              {
+                label: `${shortLabel(first.label)} Nakamoto`,
+                value: String(first.nakamotoCoefficient ?? "n/a"),
+              },
+              {
+                label: "HHI",
+                value: `${first.lowerBound ? "≥ " : ""}${fmt.num(first.hhi)} (${hhiBand(first.hhi)})`,
+              },
+              {
+                label: "Largest",
+                value: first.entities
+                  .slice(0, 3)
+                  .map((e) => `${shortRegionName(e.name)} ${fmt.pct(e.sharePct)}`)
+                  .join(", "),
+              },
+              ...(first.unattributedPct > 0
+                ? [{ label: "Unattributed", value: fmt.pct(first.unattributedPct) }]
+                : []),
+            ],
+          }
+        : {}),
+      chart: sharePanels(shown),
+      actions: [
+        args.window === "1w"
+          ? action("Pools, last month", "concentration", { layer: "pools", window: "1m" })
+          : action("Pools, last week", "concentration", { layer: "pools", window: "1w" }),
+        action("Where mining pays", "migration", {}),
+        action("Sources", "sources", {}),
+      ],
       title: "How concentrated is Bitcoin mining?",
       summary: Object.values(layers)
         .map(
@@ -121,6 +173,11 @@ export default defineCommand({
     };
   },
 });
+
+/** "Pools (1w, 1,000 blocks)" → "Pools": the layer's name in a figure's label. */
+function shortLabel(label: string): string {
+  return label.replace(/\s*\(.*\)$/, "");
+}
 
 /** Upstreams sometimes list one pool twice (renamed slugs); it is one entity. */
 function sumByName(entities: { name: string; weight: number }[]): { name: string; weight: number }[] {

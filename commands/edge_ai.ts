@@ -11,7 +11,7 @@ import {
 
 import type { Forecast, ForecastScope } from "../src/core/snapshot.ts";
 import { projectForecast, projectionRange } from "../src/domain/edge-ai.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { action, snapshotSource } from "./shared/sources.ts";
 
 const options = {
   year: numberOption("year", {
@@ -76,20 +76,91 @@ export default defineCommand({
     const anyExtrapolated = points.some((p) => p.projection.extrapolated);
     const otherScopes = [...new Set(all.map((f) => f.scope).filter((s) => s !== forecast.scope))];
     const rows = points.map(({ forecast: f, projection: p }) => [
-      f.name,
-      `${f.startYear}–${f.endYear}`,
-      `${fmt.pct(p.cagr * 100)}${p.lowerBound ? " (floor)" : ""}`,
-      `${p.lowerBound ? "≥ " : ""}$${fmt.num(p.valueUsdB, 1)}B${p.extrapolated ? "*" : ""}`,
+      shortForecastName(f.name),
+      `${String(f.startYear).slice(2)}–${String(f.endYear).slice(2)}`,
+      fmt.pct(p.cagr * 100),
+      `${p.lowerBound ? "≥" : ""}${fmt.num(p.valueUsdB, 1)}${p.extrapolated ? "*" : ""}`,
     ]);
     const spread =
       range.count === 1
         ? `It is the only independent forecast of this scope, so there is no range.`
         : `Across ${range.count} independent forecasts of this scope: ${usdB(range.lowUsdB, atLow.projection.lowerBound)} to ${usdB(range.highUsdB, atHigh.projection.lowerBound)}${anyExtrapolated ? " (partly extrapolated, marked *)" : ""}.`;
+    const rangeText =
+      range.count === 1
+        ? "the only forecast of this scope"
+        : `${range.count} forecasts say ${usdB(range.lowUsdB, atLow.projection.lowerBound)} to ${usdB(range.highUsdB, atHigh.projection.lowerBound)}`;
     const published = forecast.publishedCagr;
     const publishedText = published
       ? ` (published: ${fmt.pct(published.pct)}${published.fromYear && published.toYear ? ` over ${published.fromYear}–${published.toYear}` : ""})`
       : "";
+    const span = (f: (typeof sameScope)[number]) => ({
+      from: Math.min(f.startYear, args.year),
+      to: Math.max(f.endYear, args.year),
+    });
+    const fromYear = Math.min(...sameScope.map((f) => span(f).from));
+    const toYear = Math.max(...sameScope.map((f) => span(f).to));
+    const years = Array.from({ length: toYear - fromYear + 1 }, (_, i) => fromYear + i);
+    // The range only where every forecast speaks (or up to the asked year, which is labelled
+    // extrapolated when it lies beyond one): a band past that would be drawn from guesses alone.
+    const bandTo = Math.max(args.year, Math.min(...sameScope.map((f) => f.endYear)));
+    const bandYears = years.filter((y) => y >= Math.max(...sameScope.map((f) => f.startYear)) && y <= bandTo);
     return {
+      headline: `Edge AI in ${args.year}: ${projection.lowerBound ? "" : "about "}${usdB(projection.valueUsdB, projection.lowerBound)}${projection.extrapolated ? " (extrapolated)" : ""}; ${rangeText}.`,
+      figures: [
+        {
+          label: `${args.year}, ${shortForecastName(forecast.name)}`,
+          value: usdB(projection.valueUsdB, projection.lowerBound),
+        },
+        {
+          label: "Range across forecasts",
+          value:
+            range.count === 1
+              ? "one forecast, no range"
+              : `${usdB(range.lowUsdB, atLow.projection.lowerBound)} to ${usdB(range.highUsdB, atHigh.projection.lowerBound)}`,
+        },
+        { label: "Growth (CAGR)", value: `${fmt.pct(projection.cagr * 100)} a year` },
+        {
+          label: `${forecast.startYear} → ${forecast.endYear}`,
+          value: `$${forecast.startUsdB}B → $${forecast.endUsdB}B`,
+        },
+      ],
+      chart: {
+        title: `Edge-AI market forecasts, ${fromYear}–${toYear}`,
+        panels: [
+          {
+            mark: "line",
+            x: { label: "Year", type: "number" },
+            y: { label: "Market size", unit: "$B" },
+            // Each curve only over its own years and the asked year: no line where a forecast says nothing.
+            series: sameScope.map((f) => ({
+              name: shortForecastName(f.name),
+              points: years
+                .filter((y) => y >= span(f).from && y <= span(f).to)
+                .map((y) => ({ x: y, y: round1(projectForecast(f, y).valueUsdB) })),
+            })),
+            ...(sameScope.length > 1
+              ? {
+                  band: {
+                    name: "Range",
+                    points: bandYears.map((y) => {
+                      const r = projectionRange(sameScope, y);
+                      return { x: y, low: round1(r.lowUsdB), high: round1(r.highUsdB) };
+                    }),
+                  },
+                }
+              : {}),
+            marker: { x: args.year, label: String(args.year) },
+          },
+        ],
+      },
+      actions: [
+        action(`In ${args.year + 5}`, "edge_ai", {
+          year: Math.min(2050, args.year + 5),
+          forecast: forecast.id,
+        }),
+        action("Does a model fit?", "edge_fit", { model: "llama_3_1_8b", device: "raspberry_pi_5_8gb" }),
+        action("Sources", "sources", {}),
+      ],
       title: `Edge-AI market in ${args.year}`,
       summary:
         `${forecast.name}: ${projection.lowerBound ? "at least" : "about"} $${fmt.num(projection.valueUsdB, 1)}B in ${args.year}${label}, growing ${fmt.pct(projection.cagr * 100)} a year${publishedText} ` +
@@ -106,7 +177,7 @@ export default defineCommand({
         },
       ],
       table: {
-        columns: ["Forecast", "Years", "CAGR", String(args.year)],
+        columns: ["Forecast", "Years", "CAGR", `${args.year} $B`],
         align: ["left", "left", "right", "right"],
         rows,
       },
@@ -134,3 +205,14 @@ export default defineCommand({
     };
   },
 });
+
+/** "Edge AI market (2025 edition)" → "2025 edition": what tells forecasts of one scope apart, for a
+ * legend entry or a narrow table. */
+function shortForecastName(name: string): string {
+  const inner = /\(([^)]+)\)/.exec(name)?.[1] ?? name;
+  return inner.length <= 22 ? inner : `${inner.slice(0, 21)}…`;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

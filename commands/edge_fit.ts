@@ -18,7 +18,7 @@ import {
   QUANTS,
   type Quant,
 } from "../src/domain/edge-fit.ts";
-import { snapshotSource } from "./shared/sources.ts";
+import { action, snapshotSource } from "./shared/sources.ts";
 
 /** The longest context any option accepts; a model without its own limit is held to it. */
 const MAX_CONTEXT_TOKENS = 2_000_000;
@@ -185,6 +185,47 @@ export default defineCommand({
         `KV-cache shape of ${shape.name} (nearest listed size); max context bounded by memory only`,
       );
     return {
+      headline: fit.fits
+        ? `${modelName} fits on ${deviceName} at ${args.quant}: ${fmt.num(fit.totalGb, 1)} of ${fmt.num(memoryGb, 1)} GB, about ${fmt.num(fit.tokensPerSecond, 1)} tokens/s.`
+        : `${modelName} does not fit on ${deviceName} at ${args.quant}: needs ${fmt.num(fit.totalGb, 1)} GB, ${fmt.num(memoryGb, 1)} GB usable.`,
+      figures: [
+        { label: "Memory needed", value: `${fmt.num(fit.totalGb, 1)} GB of ${fmt.num(memoryGb, 1)} GB` },
+        { label: "Decode speed (estimate)", value: `${fmt.num(fit.tokensPerSecond, 1)} tokens/s` },
+        { label: "Best quantization", value: fit.bestQuant ?? "none fits" },
+        { label: `Max context at ${args.quant}`, value: `${fmt.num(fit.maxContext)} tokens` },
+      ],
+      chart: {
+        title: `${modelName} on ${deviceName}: memory`,
+        panels: [
+          {
+            mark: "stacked_bar",
+            horizontal: true,
+            x: { label: "Need", type: "category" },
+            y: { label: "Memory", unit: "GB" },
+            series: [
+              { name: "Weights", points: [{ x: args.quant, y: round2(fit.weightsGb) }] },
+              { name: "KV cache", points: [{ x: args.quant, y: round2(fit.kvCacheGb) }] },
+              { name: "Overhead", points: [{ x: args.quant, y: round2(fit.overheadGb) }] },
+            ],
+            rules: [{ y: round2(memoryGb), label: "Usable memory" }],
+          },
+        ],
+      },
+      actions: [
+        ...(args.context < 32_768 && named && named.maxContext >= args.context * 4
+          ? [
+              action(`At ${fmt.num(args.context * 4)} tokens`, "edge_fit", {
+                ...fitArgs(args),
+                context: args.context * 4,
+              }),
+            ]
+          : []),
+        ...(args.quant !== "q8_0"
+          ? [action("At q8_0", "edge_fit", { ...fitArgs(args), quant: "q8_0" })]
+          : []),
+        ...(device ? [action(`What runs on ${device.name}?`, "edge_fit", { device: device.id })] : []),
+        action("Sources", "sources", {}),
+      ],
       title: `${modelName} on ${deviceName}`,
       summary: `${modelName} at ${args.quant} with ${fmt.num(args.context)} tokens of context ${verdict}. Best quantization that fits: ${fit.bestQuant ?? "none"}; longest context at ${args.quant}: ${fmt.num(fit.maxContext)} tokens.`,
       fields: [
@@ -204,9 +245,9 @@ export default defineCommand({
       ],
       sources: [
         ...(named
-          ? [snapshotSource(`${named.name} config`, named)]
-          : [snapshotSource(`${shape.name} config (shape)`, shape)]),
-        ...(device ? [snapshotSource(`${device.name} spec`, device)] : []),
+          ? [snapshotSource(`${named.name} config`, named, "spec")]
+          : [snapshotSource(`${shape.name} config (shape)`, shape, "spec")]),
+        ...(device ? [snapshotSource(`${device.name} spec`, device, "spec")] : []),
         ...calibrationSources(deps.snapshot.speedMeasurements, deps.snapshot.devices, backend),
       ],
       data: {
@@ -271,6 +312,44 @@ function reverse(
     ? `${candidates.length} of ${models.length} listed models fit in ${fmt.num(d.memoryGb, 1)} GB on ${d.deviceName} at ${fmt.num(d.context)} tokens of context; the largest is ${best.model.name} at ${best.quant} (${fmt.num(best.fit.totalGb, 1)} GB, about ${fmt.num(best.fit.tokensPerSecond, 1)} tokens/s, estimate).`
     : `None of the ${models.length} listed models fits in ${fmt.num(d.memoryGb, 1)} GB on ${d.deviceName} at ${fmt.num(d.context)} tokens of context, even at q4_k_m.`;
   return {
+    headline: best
+      ? `${candidates.length} of ${models.length} models fit on ${d.deviceName}; the largest is ${best.model.name} at ${best.quant}, about ${fmt.num(best.fit.tokensPerSecond, 1)} tokens/s.`
+      : `None of the ${models.length} listed models fits on ${d.deviceName}, even at q4_k_m.`,
+    figures: [
+      { label: "Models that fit", value: `${candidates.length} of ${models.length}` },
+      { label: "Usable memory", value: `${fmt.num(d.memoryGb, 1)} GB` },
+      ...(best
+        ? [
+            {
+              label: "Largest",
+              value: `${best.model.name} ${best.quant} (${fmt.num(best.fit.totalGb, 1)} GB)`,
+            },
+            { label: "Its speed (estimate)", value: `${fmt.num(best.fit.tokensPerSecond, 1)} tokens/s` },
+          ]
+        : []),
+    ],
+    ...(shown.length
+      ? {
+          chart: {
+            title: `What runs on ${d.deviceName}: memory needed`,
+            panels: [
+              {
+                mark: "bar" as const,
+                horizontal: true,
+                x: { label: "Model", type: "category" as const },
+                y: { label: "Memory", unit: "GB" },
+                series: [
+                  {
+                    name: "Memory needed",
+                    points: shown.map((c) => ({ x: `${c.model.name} ${c.quant}`, y: round2(c.fit.totalGb) })),
+                  },
+                ],
+                rules: [{ y: round2(d.memoryGb), label: "Usable memory" }],
+              },
+            ],
+          },
+        }
+      : {}),
     title: `What runs on ${d.deviceName}`,
     summary,
     fields: [
@@ -289,7 +368,7 @@ function reverse(
         fmt.num(c.fit.tokensPerSecond, 1),
       ]),
     },
-    sources: d.device ? [snapshotSource(`${d.device.name} spec`, d.device)] : [],
+    sources: d.device ? [snapshotSource(`${d.device.name} spec`, d.device, "spec")] : [],
     data: {
       device: d.device?.id ?? null,
       memoryGb: d.memoryGb,
@@ -303,4 +382,26 @@ function reverse(
       })),
     },
   };
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** The arguments the user gave, for a button that asks the same with one change. */
+function fitArgs(args: {
+  model?: string | undefined;
+  device?: string | undefined;
+  quant: string;
+  context: number;
+  params_b?: number | undefined;
+  ram_gb?: number | undefined;
+  bandwidth_gbs?: number | undefined;
+}): Record<string, string | number> {
+  const out: Record<string, string | number> = { quant: args.quant, context: args.context };
+  for (const key of ["model", "device", "params_b", "ram_gb", "bandwidth_gbs"] as const) {
+    const value = args[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
 }

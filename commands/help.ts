@@ -28,6 +28,10 @@ export function createHelpCommand(registry: () => Registry) {
         const command = registry().find(name);
         if (!command) throw unknownCommand(registry(), name);
         return {
+          headline: `/${command.name}: ${command.description}.`,
+          figures: command.examples
+            .slice(0, 3)
+            .map((example, i) => ({ label: `Example ${i + 1}`, value: example })),
           title: `/${command.name}`,
           summary: command.description,
           fields: [
@@ -42,6 +46,11 @@ export function createHelpCommand(registry: () => Registry) {
         };
       }
       return {
+        headline: `Decentra's ${commands.length} commands compute how decentralized Bitcoin mining and AI are, with sources and their age. Try ${commands[0]?.examples[0] ?? "/help"}.`,
+        // The first screen shows the questions people ask most; every command is in the details.
+        figures: commands
+          .slice(0, 5)
+          .map((c) => ({ label: `/${c.name}`, value: shortDescription(c.description) })),
         title: "Decentra — decentralization in Bitcoin mining and AI, computed",
         summary:
           "Every answer shows its formula inputs, sources and their age. Options go in order or as name=value; quote names with spaces.",
@@ -58,4 +67,10 @@ export function createHelpCommand(registry: () => Registry) {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A command's description up to its first comma or colon: one line on a phone. */
+function shortDescription(description: string): string {
+  const head = description.split(/[,:;]/)[0]!.trim();
+  return head.length <= 60 ? head : `${head.slice(0, 59)}…`;
 }

@@ -2,6 +2,7 @@ import {
   argsSchema,
   defineCommand,
   fmt,
+  type KeyFigure,
   lookupNamed,
   numberOption,
   optionSpecs,
@@ -12,6 +13,7 @@ import {
 } from "../src/core/index.ts";
 import { moveHashrate, type RegionCost, rankRegionsByCost } from "../src/domain/migration.ts";
 import { hashrateEhsFromDifficulty } from "../src/domain/mining.ts";
+import { regionBars, shareBars, shortRegionName } from "./shared/charts.ts";
 import {
   DEFAULT_POOL_FEE_PCT,
   EHS_UNITS,
@@ -19,8 +21,9 @@ import {
   loadNetworkInputs,
   networkWidePowerPrice,
   overrideOptions,
+  priceWords,
 } from "./shared/network-inputs.ts";
-import { snapshotSource, snapshotSources } from "./shared/sources.ts";
+import { action, snapshotSource, snapshotSources } from "./shared/sources.ts";
 
 const options = {
   efficiency: efficiencyOption,
@@ -94,9 +97,22 @@ export default defineCommand({
     const networkEhs = hashrateEhsFromDifficulty(net.difficulty);
     const underwater = regions.filter((r) => r.underwater).map((r) => r.name);
     const cheapest = regions[0]!;
+    const dearest = regions.at(-1)!;
+    const atPrice = priceWords(net);
     let summary = `At ${fmt.num(efficiencyJPerTh, 1)} J/TH and ${fmt.usd(net.btcPriceUsd)} per BTC, ${cheapest.name} is cheapest (${fmt.usd(cheapest.costPerBtcUsd)} per BTC); ${underwater.length} of ${regions.length} regions mine at a loss.`;
+    let headline = `${cheapest.name} mines 1 BTC cheapest at ${fmt.usd(cheapest.costPerBtcUsd)}; ${underwater.length} of ${regions.length} regions lose money at ${atPrice} of ${fmt.usd(net.btcPriceUsd)}.`;
+    let figures: KeyFigure[] = [
+      { label: "Cheapest", value: `${cheapest.name} ${fmt.usd(cheapest.costPerBtcUsd)}` },
+      { label: "Dearest", value: `${dearest.name} ${fmt.usd(dearest.costPerBtcUsd)}` },
+      { label: "BTC price", value: fmt.usd(net.btcPriceUsd) },
+      { label: "Under water", value: `${underwater.length} of ${regions.length} regions` },
+    ];
+    let chart = regionBars(
+      regions.map((r) => ({ name: r.name, costPerBtcUsd: r.costPerBtcUsd })),
+      net.btcPriceUsd,
+    );
     const fields: ReplyField[] = [
-      { name: "Under water at today's price", value: underwater.join(", ") || "none" },
+      { name: `Under water at ${atPrice}`, value: underwater.join(", ") || "none" },
     ];
     fields.push({
       name: "Network-wide average",
@@ -118,6 +134,9 @@ export default defineCommand({
       });
       data.scenario = what.scenario;
       summary = what.summary;
+      headline = what.headline;
+      figures = what.figures;
+      chart = what.chart;
       fields.push(...what.fields);
     }
     const efficiencyText =
@@ -127,7 +146,7 @@ export default defineCommand({
     const estimated = snapshot.regions.filter((r) => r.price.estimate).map((r) => r.name);
     if (estimated.length)
       fields.push({
-        name: "Estimated prices (*)",
+        name: "Estimated prices (~)",
         value: `${estimated.join(", ")}: our estimates from published figures (annual means of monthly data, range midpoints, currency conversions, or residential prices where no miner tariff is published).`,
       });
     fields.push({
@@ -138,22 +157,31 @@ export default defineCommand({
     const shareCell = (id: string): string => {
       const region = byId.get(id)!;
       const country = region.partOf ? byId.get(region.partOf) : undefined;
-      if (country) return `in ${country.name}`;
+      // Inside its country's share: a dash keeps the column narrow; the fold names the country.
+      if (country) return "—";
       return region.hashrateSharePct === null ? "n/a" : fmt.pct(region.hashrateSharePct);
     };
     return {
+      headline,
+      figures,
+      chart,
+      actions: [
+        action(`Cost in ${shortRegionName(cheapest.name)}`, "mining_cost", { region: cheapest.id }),
+        action("Concentration", "concentration", { layer: "countries" }),
+        action("Sources", "sources", {}),
+      ],
       title: "Where mining pays: cost per BTC by region",
       summary,
       fields,
+      // Narrow enough for a phone: short names, units in the header, * marks a loss, ~ an estimated price.
       table: {
-        columns: ["Region", "$/kWh", "Cost/BTC", "Share", "At today's price"],
-        align: ["left", "right", "right", "right", "left"],
+        columns: ["Region", "¢/kWh", "$k/BTC", "Share"],
+        align: ["left", "right", "right", "right"],
         rows: regions.map((r) => [
-          r.name,
-          `${fmt.sig(r.usdPerKwh, 3)}${byId.get(r.id)!.price.estimate ? "*" : ""}`,
-          fmt.usd(r.costPerBtcUsd),
+          `${shortRegionName(r.name)}${r.underwater ? "*" : ""}`,
+          `${byId.get(r.id)!.price.estimate ? "~" : ""}${fmt.sig(r.usdPerKwh * 100, 3)}`,
+          fmt.num(r.costPerBtcUsd / 1000, 1),
           shareCell(r.id),
-          r.underwater ? "under water" : "profitable",
         ]),
       },
       sources: [
@@ -228,7 +256,35 @@ function whatIf(
     Math.max(0, networkEhs - listedEhs),
   );
   const nc = (n: number | null) => n ?? "n/a";
+  const afterShare = new Map(
+    countries.map((r) => {
+      const ehs = ehsOf(r) + (r.id === from.id ? -movedEhs : r.id === to.id ? movedEhs : 0);
+      return [r.id, (ehs / networkEhs) * 100];
+    }),
+  );
   return {
+    headline: `Moving ${fmt.num(movedEhs, 1)} EH/s from ${from.name} to ${to.name}: country HHI ${fmt.num(before.hhi)} → ${fmt.num(after.hhi)}, Nakamoto ${nc(before.nakamotoCoefficient)} → ${nc(after.nakamotoCoefficient)}.`,
+    figures: [
+      { label: "Country HHI", value: `${fmt.num(before.hhi)} → ${fmt.num(after.hhi)}` },
+      {
+        label: "Nakamoto (countries)",
+        value: `${nc(before.nakamotoCoefficient)} → ${nc(after.nakamotoCoefficient)}`,
+      },
+      {
+        label: "Average cost per BTC",
+        value: `${fmt.usd(before.avgCostPerBtcUsd)} → ${fmt.usd(after.avgCostPerBtcUsd)}`,
+      },
+      {
+        label: `${from.name} share`,
+        value: `${fmt.pct(source.sharePct)} → ${fmt.pct(afterShare.get(from.id)!)}`,
+      },
+    ],
+    chart: shareBars(
+      `Hashrate share before and after moving ${fmt.num(movedEhs, 1)} EH/s`,
+      countries
+        .filter((r) => r.sharePct > 0 || r.id === to.id)
+        .map((r) => ({ name: r.name, beforePct: r.sharePct, afterPct: afterShare.get(r.id)! })),
+    ),
     scenario: { from: from.id, to: to.id, movedEhs, before, after },
     summary: `Moving ${fmt.num(movedEhs, 1)} EH/s from ${from.name} to ${to.name}: country HHI ${fmt.num(before.hhi)} → ${fmt.num(after.hhi)}, Nakamoto coefficient ${nc(before.nakamotoCoefficient)} → ${nc(after.nakamotoCoefficient)}, average cost per BTC ${fmt.usd(before.avgCostPerBtcUsd)} → ${fmt.usd(after.avgCostPerBtcUsd)}.`,
     fields: [

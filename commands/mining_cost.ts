@@ -2,6 +2,7 @@ import {
   argsSchema,
   defineCommand,
   fmt,
+  type KeyFigure,
   lookupNamed,
   numberOption,
   optionSpecs,
@@ -10,6 +11,7 @@ import {
   USD_PER_KWH_UNITS,
 } from "../src/core/index.ts";
 import { machineEconomics, miningEconomics } from "../src/domain/mining.ts";
+import { costCurve } from "./shared/charts.ts";
 import {
   DEFAULT_POOL_FEE_PCT,
   describeNetwork,
@@ -17,9 +19,10 @@ import {
   loadNetworkInputs,
   networkWidePowerPrice,
   overrideOptions as o,
+  priceWords,
   weightedRegions,
 } from "./shared/network-inputs.ts";
-import { snapshotSource, snapshotSources } from "./shared/sources.ts";
+import { action, snapshotSource, snapshotSources } from "./shared/sources.ts";
 
 const options = {
   region: textOption("region", {
@@ -136,6 +139,13 @@ export default defineCommand({
       region: priceSource === "network" ? "network" : (region?.id ?? null),
       ...answer,
     };
+    const figures: KeyFigure[] = [
+      { label: "Cost per BTC", value: fmt.usd(econ.costPerBtcUsd) },
+      { label: "BTC price", value: fmt.usd(net.btcPriceUsd) },
+      { label: "Break-even power", value: fmt.usdPerKwh(econ.breakEvenUsdPerKwh) },
+      { label: "Hashprice", value: `${fmt.usd(econ.hashpriceUsdPerPhDay, 2)}/PH/s/day` },
+    ];
+    let machineProfit: { name: string; usdPerDayAt: (usdPerKwh: number) => number } | undefined;
     if (machine) {
       // An efficiency given with a machine (underclocked, worn) sets the machine's power too.
       const powerW = args.efficiency === undefined ? machine.powerW : machine.hashrateThs * args.efficiency;
@@ -148,13 +158,57 @@ export default defineCommand({
           (machine.priceUsd ? `; payback on ${fmt.usd(machine.priceUsd)}: ${payback}` : ""),
       });
       data.machine = { id: machine.id, ...m };
+      figures.push({ label: `${machine.name} profit`, value: `${fmt.usd(m.profitUsdPerDay, 2)}/day` });
+      if (machine.priceUsd) figures.push({ label: "Payback", value: payback });
+      machineProfit = {
+        name: machine.name,
+        usdPerDayAt: (price) =>
+          machineEconomics({ ...machine, powerW }, { ...inputs, usdPerKwh: price }).profitUsdPerDay,
+      };
+    } else {
+      figures.push({ label: "Per 1 ¢/kWh", value: `±${fmt.usd(econ.sensitivityUsdPerCent)} per BTC` });
     }
     fields.push({
       name: "Inputs",
       value: describeNetwork(net, { efficiencyJPerTh, usdPerKwh, pue: args.pue, poolFeePct: args.pool_fee }),
     });
     if (assumptions.length) fields.push({ name: "Assumptions", value: assumptions.join("; ") });
+    const where =
+      priceSource === "user"
+        ? `at ${fmt.usdPerKwh(usdPerKwh)}`
+        : region
+          ? `in ${region.name}`
+          : "at the network-wide power price";
     return {
+      headline: `Mining 1 BTC ${where} costs ${fmt.usd(econ.costPerBtcUsd)} in electricity, ${vsPrice} ${priceWords(net)} of ${fmt.usd(net.btcPriceUsd)}.`,
+      figures,
+      chart: costCurve({
+        place,
+        usdPerKwh,
+        energyPerBtcKwh: econ.energyPerBtcKwh,
+        btcPriceUsd: net.btcPriceUsd,
+        ...(machineProfit ? { machine: machineProfit } : {}),
+      }),
+      actions: [
+        {
+          label: "Other regions",
+          command: "migration",
+          args: args.efficiency ? { efficiency: args.efficiency } : {},
+        },
+        ...(machine
+          ? []
+          : [
+              action("With a machine", "mining_cost", {
+                ...(priceSource === "user"
+                  ? { usd_per_kwh: usdPerKwh }
+                  : region
+                    ? { region: region.id }
+                    : {}),
+                machine: "s21_xp",
+              }),
+            ]),
+        action("Sources", "sources", {}),
+      ],
       title: `Cost to mine 1 BTC — ${place}`,
       summary: `Mining 1 BTC costs ${fmt.usd(econ.costPerBtcUsd)} in electricity at ${fmt.usdPerKwh(usdPerKwh)} and ${fmt.num(efficiencyJPerTh, 1)} J/TH, ${vsPrice} the price of ${fmt.usd(net.btcPriceUsd)}. Break-even power price: ${fmt.usdPerKwh(econ.breakEvenUsdPerKwh)}.`,
       fields,
@@ -172,7 +226,7 @@ export default defineCommand({
               snapshotSource("Hashrate shares by country", snapshot.regions[0]!.share),
             ]
           : []),
-        ...(machine ? [snapshotSource(`${machine.name} spec`, machine.spec)] : []),
+        ...(machine ? [snapshotSource(`${machine.name} spec`, machine.spec, "spec")] : []),
         ...(args.efficiency === undefined && !machine
           ? [snapshotSource("Fleet-average efficiency", fleet)]
           : []),

@@ -35,7 +35,29 @@ export default defineCommand({
     ];
     const datasets = [...live, ...bundled];
     const stale = live.filter((d) => d.status === "stale" || d.status === "snapshot").length;
+    const notFresh = live.filter((d) => d.status !== "live" && d.status !== "cached");
+    const oldestBundled = bundled.reduce((a, b) => (b.asOf < a.asOf ? b : a));
     return {
+      headline: `${live.length - stale} of ${live.length} live datasets are fresh; ${bundled.length} bundled reference datasets, snapshot assembled ${snapshot.assembledAt.slice(0, 10)}.`,
+      figures: [
+        { label: "Live, fresh or cached", value: `${live.length - stale} of ${live.length}` },
+        ...(notFresh.length
+          ? [
+              {
+                label: "Not fresh",
+                value:
+                  notFresh.length === live.length
+                    ? `all ${live.length} (${[...new Set(notFresh.map((d) => d.status))].join(", ")})`
+                    : notFresh.map((d) => `${d.name} (${d.status})`).join(", "),
+              },
+            ]
+          : []),
+        { label: "Bundled datasets", value: String(bundled.length) },
+        {
+          label: "Oldest bundled figure",
+          value: `${oldestBundled.name}, ${oldestBundled.asOf.slice(0, 10)}`,
+        },
+      ],
       title: "Sources",
       summary: `${live.length} live datasets (${stale ? `${stale} not fresh` : "all fresh or cached"}) and ${bundled.length} bundled reference datasets (snapshot assembled ${snapshot.assembledAt.slice(0, 10)}).`,
       // Publishers' names are long; they go in fields so the table stays narrow enough for a phone.

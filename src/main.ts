@@ -3,6 +3,7 @@
 import { runConsole } from "./adapters/cli/console.ts";
 import { createDiscordBot } from "./adapters/discord/index.ts";
 import { createTelegramBot } from "./adapters/telegram/index.ts";
+import { createChartRenderer } from "./charts/render.ts";
 import { redactedConfig } from "./config.ts";
 import type { Deps, Messenger } from "./core/index.ts";
 import { createAppOrExit, createEntryLogger, loadConfigOrExit } from "./env.ts";
@@ -32,6 +33,8 @@ if (consoleMode) {
   const messengers: Messenger[] = [];
   const starts: Array<() => Promise<unknown>> = [];
   const stops: Array<() => Promise<void>> = [];
+  // One chart renderer for every platform and the digest.
+  const charts = createChartRenderer();
 
   if (config.TELEGRAM_BOT_TOKEN) {
     const telegram = createTelegramBot({
@@ -41,6 +44,7 @@ if (consoleMode) {
       apiRoot: config.TELEGRAM_API_ROOT,
       logger,
       commandsPerUserPerMinute: config.COMMANDS_PER_USER_PER_MINUTE,
+      charts,
       // Polling that ended (token revoked, another instance polling) never resumes by itself: exit
       // non-zero so the supervisor restarts the process instead of leaving it up but deaf.
       onFatal: (error) => void shutdown("telegram polling stopped", 1, error),
@@ -67,6 +71,7 @@ if (consoleMode) {
       apiUrl: config.DISCORD_API_URL,
       logger,
       clock: app.deps.clock,
+      charts,
     });
     messengers.push(discord.messenger);
     starts.push(() => discord.start());

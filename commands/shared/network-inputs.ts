@@ -27,6 +27,8 @@ export interface NetworkInputs {
   sources: SourceRef[];
   /** Which figures the user set, in the user's words, for the "Inputs" line. */
   overridden: string[];
+  /** The price was fetched live (or is cached within its TTL), so "today's price" is true. */
+  priceIsLive: boolean;
 }
 
 export async function loadNetworkInputs(deps: Deps, o: NetworkOverrides): Promise<NetworkInputs> {
@@ -63,6 +65,7 @@ export async function loadNetworkInputs(deps: Deps, o: NetworkOverrides): Promis
     height,
     sources: [price, hashrate, reward, tip].flatMap((d) => (d ? [d.source] : [])),
     overridden,
+    priceIsLive: price !== undefined && (price.source.status === "live" || price.source.status === "cached"),
   };
 }
 
@@ -175,4 +178,9 @@ export function networkWidePowerPrice(regions: readonly Region[]): {
   if (coveredSharePct <= 0) throw new RangeError("no region has a hashrate share to weight by");
   const usdPerKwh = weighted.reduce((sum, r) => sum + r.hashrateSharePct * r.usdPerKwh, 0) / coveredSharePct;
   return { usdPerKwh, coveredSharePct, regionIds: weighted.map((r) => r.id) };
+}
+
+/** "today's price" only when it is: an overridden, stale or snapshot price is "the price". */
+export function priceWords(net: NetworkInputs): string {
+  return net.priceIsLive ? "today's price" : "the price";
 }

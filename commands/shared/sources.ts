@@ -1,10 +1,22 @@
-import type { SourceRef } from "../../src/core/index.ts";
-import { describeSource, type Sourced } from "../../src/core/snapshot.ts";
+import type { ReplyAction, SourceRef } from "../../src/core/index.ts";
+import { describeSource, publisherName, type Sourced } from "../../src/core/snapshot.ts";
+
+/** A button for the next question: run `command` with `args`. */
+export function action(label: string, command: string, args: ReplyAction["args"] = {}): ReplyAction {
+  return { label, command, args };
+}
 
 /** A bundled reference figure as a source line (reference data is not a fallback, so no warning). Its age
- * is the figure's own asOf. */
-export function snapshotSource(name: string, figure: Sourced): SourceRef {
-  return { name, source: describeSource(figure.source), asOf: figure.asOf, status: "snapshot" };
+ * is the figure's own asOf; a spec (a machine's datasheet, a model's config) shows no age at all. */
+export function snapshotSource(name: string, figure: Sourced, kind?: "spec"): SourceRef {
+  return {
+    name,
+    source: describeSource(figure.source),
+    publisher: publisherName(figure.source),
+    asOf: figure.asOf,
+    status: "snapshot",
+    ...(kind === "spec" ? { static: true } : {}),
+  };
 }
 
 /** One source line per distinct document, each dated by its own asOf, so an old figure ages only the

@@ -10,6 +10,8 @@ export interface ChartPoint {
   /** Category label (bars), year or ISO date (lines). */
   x: string | number;
   y: number;
+  /** Drawn in the warning colour: a region mining at a loss, a model that does not fit. */
+  emphasis?: boolean;
 }
 
 export interface ChartSeries {

@@ -5,7 +5,7 @@
  * details, folded away by the renderers. Sources are rendered as one short line. */
 import type { ChartSpec } from "./chart.ts";
 
-export type { ChartSpec } from "./chart.ts";
+export type * from "./chart.ts";
 
 /** live: fetched just now; cached: fetched earlier and within its TTL; stale: past its TTL, served
  * because the upstream failed; snapshot: from the bundled snapshot. */
@@ -23,6 +23,11 @@ export interface SourceRef {
   status: SourceStatus;
   /** True when live data was wanted but the snapshot answered instead. */
   fallback?: boolean;
+  /** A fixed specification (a machine's datasheet, a model's config): its date is not staleness,
+   * so the short sources line names it without an age. */
+  static?: boolean;
+  /** The publisher's short name for the one-line sources list ("EIA"); derived from `source` when absent. */
+  publisher?: string;
 }
 
 export interface ReplyField {
@@ -69,6 +74,9 @@ export interface Reply {
   /** How a free-text question was read, as a command line the user can correct and re-send:
    * "/mining_cost texas machine=s21_xp" (set by ask). */
   readAs?: string;
+  /** One post, no fold (the digest): chat renderers show the headline, figures, chart and sources
+   * only; the details stay in the console, --json and the commands themselves. */
+  compact?: boolean;
   title: string;
   summary: string;
   fields: ReplyField[];
@@ -81,10 +89,13 @@ export interface Reply {
   generatedAt: string;
   /** Present when the answer is an error message rather than a result. */
   error?: ReplyError;
+  /** Set by finishReply when an input is stale or from the snapshot ("on Jan 2026 data — live data
+   * unavailable"); the headline already ends with it, the digest shows it once for all sections. */
+  freshness?: string;
 }
 
 /** What a command's run returns; runCommand stamps generatedAt and the staleness warnings. */
-export type ReplyDraft = Omit<Reply, "generatedAt" | "error" | "warnings" | "fields"> & {
+export type ReplyDraft = Omit<Reply, "generatedAt" | "error" | "warnings" | "fields" | "freshness"> & {
   fields?: ReplyField[];
   warnings?: string[];
 };

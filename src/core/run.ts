@@ -65,8 +65,13 @@ export function unknownCommand(registry: Registry, name: string): UserError {
   );
 }
 
+/** The longest headline any platform shows whole (a phone's notification, Discord's embed title). */
+export const HEADLINE_MAX = 160;
+
 /** Adds what every answer owes its reader: when it was made, and a warning for each input that is
- * stale or came from the snapshot because live data was unavailable. */
+ * stale or came from the snapshot because live data was unavailable. The headline says the same
+ * once, up front ("… — on Jan 2026 data, live data unavailable"), so nobody reads twelve figures
+ * before learning they are old. */
 export function finishReply(draft: ReplyDraft, generatedAt: string): Reply {
   const sources = dedupeSources(draft.sources);
   const warnings = [...(draft.warnings ?? [])];
@@ -81,8 +86,56 @@ export function finishReply(draft: ReplyDraft, generatedAt: string): Reply {
     const list = fallbacks.map((s) => `${s.name} (as of ${s.asOf.slice(0, 10)})`).join(", ");
     warnings.push(`Live data unavailable, answered from the bundled snapshot: ${list}.`);
   }
+  const freshness = freshnessNote(sources, generatedAt);
+  const headline = draft.headline ? withFreshness(draft.headline, freshness) : undefined;
   // A draft may already be a finished reply (digest preview): never say the same warning twice.
-  return { ...draft, fields: draft.fields ?? [], sources, warnings: [...new Set(warnings)], generatedAt };
+  return {
+    ...draft,
+    ...(headline ? { headline } : {}),
+    ...(freshness ? { freshness } : {}),
+    fields: draft.fields ?? [],
+    sources,
+    warnings: [...new Set(warnings)],
+    generatedAt,
+  };
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** "Jan 2026" for "2026-01-08", "2025" for "2025": how old published data reads to a person. */
+export function monthYear(iso: string): string {
+  const match = /^(\d{4})(?:-(\d{2}))?/.exec(iso);
+  if (!match) return iso;
+  const month = match[2] ? MONTHS[Number(match[2]) - 1] : undefined;
+  return month ? `${month} ${match[1]}` : match[1]!;
+}
+
+/** One phrase for the weakest input: a snapshot fallback is dated by its oldest figure, a stale
+ * value by its age; undefined when every live input is fresh. */
+export function freshnessNote(sources: readonly SourceRef[], generatedAt: string): string | undefined {
+  const fallbacks = sources.filter((s) => s.status !== "stale" && s.fallback);
+  if (fallbacks.length) {
+    const oldest = fallbacks.map((s) => s.asOf).sort()[0]!; // ISO dates sort as text
+    return `on ${monthYear(oldest)} data — live data unavailable`;
+  }
+  const stale = sources.filter((s) => s.status === "stale");
+  if (stale.length) {
+    const oldest = stale.map((s) => s.fetchedAt ?? s.asOf).sort()[0]!;
+    return `on data ${age(oldest, generatedAt)} old — live data unavailable`;
+  }
+  return undefined;
+}
+
+/** The headline with the freshness note appended, within HEADLINE_MAX: the command's sentence is
+ * shortened at a word (its key number comes first) so the note is never the part that is lost. */
+export function withFreshness(headline: string, freshness: string | undefined): string {
+  // A finished reply run again (the digest preview) already says it.
+  if (freshness && headline.includes(`(${freshness})`)) return headline;
+  const base = headline.replace(/[.\s]+$/, "");
+  const suffix = freshness ? ` (${freshness})` : "";
+  const room = HEADLINE_MAX - suffix.length - (freshness ? 0 : 1);
+  const cut = base.length <= room ? base : `${base.slice(0, base.lastIndexOf(" ", room - 1))}…`;
+  return freshness ? `${cut}${suffix}.` : `${cut}.`;
 }
 
 function dedupeSources(sources: readonly SourceRef[]): SourceRef[] {
@@ -95,13 +148,7 @@ export function errorReply(error: unknown, commandName: string, deps: Pick<Deps,
   const generatedAt = deps.clock.now().toISOString();
   const base = { fields: [], sources: [], warnings: [], data: {}, generatedAt };
   if (error instanceof UserError) {
-    const title =
-      error.code === "forbidden"
-        ? "Not allowed"
-        : error.code === "rate_limited"
-          ? "Slow down"
-          : "Can't do that";
-    return { ...base, title, summary: error.message, error: { code: error.code } };
+    return { ...base, title: errorTitle(error), summary: error.message, error: { code: error.code } };
   }
   const errorId = randomUUID().slice(0, 8);
   deps.logger.error("command failed", {
@@ -115,4 +162,32 @@ export function errorReply(error: unknown, commandName: string, deps: Pick<Deps,
     summary: `Sorry, that failed on our side. Error id: ${errorId}.`,
     error: { code: "internal", errorId },
   };
+}
+
+/** Errors are titled by what went wrong, in the option's own words: "Unknown region", "Invalid pue". */
+export function errorTitle(error: UserError): string {
+  // The option as the user types it: "Invalid usd_per_kwh", "Unknown region".
+  const option = error.details.option;
+  switch (error.code) {
+    case "unknown_command":
+      return "Unknown command";
+    case "unknown_option":
+      return "Unknown option";
+    case "unknown_name":
+      return option ? `Unknown ${option}` : "Unknown name";
+    case "missing_value":
+      return option ? `Missing ${option}` : "Missing value";
+    case "invalid_value":
+      return option ? `Invalid ${option}` : "Invalid input";
+    case "too_many_values":
+      return "Too many values";
+    case "parse_error":
+      return "Can't read that command";
+    case "forbidden":
+      return "Not allowed";
+    case "rate_limited":
+      return "Slow down";
+    case "unavailable":
+      return "Not available here";
+  }
 }

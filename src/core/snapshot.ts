@@ -27,6 +27,8 @@ const text = z.string().trim().min(1, "must not be empty");
 export const SourceSchema = z.strictObject({
   /** Who published the figure: "U.S. Energy Information Administration", "Hydro-Québec". */
   publisher: text,
+  /** How an answer's one-line source list names the publisher, when the name is long: "EIA". */
+  short: text.optional(),
   /** The document: "Electric Power Monthly, Table 5.6.A". */
   title: text,
   url: z.url(),
@@ -309,6 +311,12 @@ export function assembleSnapshot(files: SnapshotFiles) {
 }
 
 export type Snapshot = ReturnType<typeof assembleSnapshot>;
+
+/** The publisher as an answer's sources line names it: its short name, else the name without its
+ * parenthesised part ("Hashrate Index (Luxor Technology)" → "Hashrate Index"). */
+export function publisherName(source: Source): string {
+  return source.short ?? source.publisher.split(" (")[0]!;
+}
 
 /** A source as one line: "Publisher, Title (via …)". */
 export function describeSource(source: Source): string {

@@ -8,8 +8,8 @@
 import type { Registry } from "../core/command.ts";
 import { fmt } from "../core/index.ts";
 import type { Datum, Deps, DifficultyAdjustment, DigestSection } from "../core/ports.ts";
-import type { Reply, ReplyField, SourceRef } from "../core/reply.ts";
-import { finishReply, runCommand } from "../core/run.ts";
+import type { ChartSpec, KeyFigure, Reply, ReplyField, SourceRef } from "../core/reply.ts";
+import { finishReply, freshnessNote, runCommand, withFreshness } from "../core/run.ts";
 
 export interface DigestContent {
   /** The digest for one scheduled time, shared by every chat with the same sections. */
@@ -37,10 +37,19 @@ const HEADINGS: Record<DigestSection, string> = {
 interface Section {
   heading: string;
   text: string;
+  /** The section's answer in one line: its command's headline (without the freshness note, which
+   * the post says once). */
+  line?: string;
+  /** A few words with the key number, for the post's headline: "BTC $90,000". */
+  key?: string;
+  chart?: ChartSpec;
   sources: SourceRef[];
   warnings: string[];
   data: Record<string, unknown>;
 }
+
+/** Which section's chart the post shows: the one that says most in a picture. */
+const CHART_ORDER: readonly DigestSection[] = ["migration", "concentration", "mining_cost", "edge_ai"];
 
 type RunByName = (name: string) => Promise<Reply>;
 
@@ -93,9 +102,13 @@ async function buildSection(section: DigestSection, run: RunByName, deps: Deps):
   if (section === "network") return networkSection(run, deps);
   const reply = await run(section);
   if (reply.error) return unavailable(HEADINGS[section], reply);
+  const line = reply.headline?.replace(` (${reply.freshness})`, "");
   return {
     heading: HEADINGS[section],
     text: reply.summary,
+    ...(line ? { line } : {}),
+    ...(keyOf(section, reply) ? { key: keyOf(section, reply)! } : {}),
+    ...(reply.chart ? { chart: section === "concentration" ? poolsOnly(reply.chart) : reply.chart } : {}),
     sources: reply.sources,
     warnings: reply.warnings,
     data: reply.data,
@@ -121,6 +134,8 @@ async function networkSection(run: RunByName, deps: Deps): Promise<Section> {
   const { warnings } = finishReply({ title: "", summary: "", sources, data: {} }, cost.generatedAt);
   return {
     heading: HEADINGS.network,
+    line: `BTC ${fmt.usd(d.btcPriceUsd)} · ${fmt.num(d.networkHashrateEhs)} EH/s · hashprice ${fmt.usd(d.hashpriceUsdPerPhDay, 2)}/PH/s/day · next adjustment ${retarget(adjustment, cost.generatedAt).split(" at block")[0] || "soon"}`,
+    key: `BTC ${fmt.usd(d.btcPriceUsd)}`,
     text:
       `BTC ${fmt.usd(d.btcPriceUsd)} · hashrate ${fmt.num(d.networkHashrateEhs)} EH/s ` +
       `(difficulty ${fmt.sig(d.difficulty / 1e12)} T) · hashprice ${fmt.usd(d.hashpriceUsdPerPhDay, 2)} per PH/s per day · ` +
@@ -148,6 +163,28 @@ function retarget({ value }: Datum<DifficultyAdjustment>, nowIso: string): strin
   return `${estimate}at block ${fmt.num(value.nextRetargetHeight)}, in ${fmt.num(value.remainingBlocks)} blocks${eta}`;
 }
 
+/** The key number of a section in a few words, for the post's headline. */
+function keyOf(section: DigestSection, reply: Reply): string | undefined {
+  const d = reply.data as Record<string, unknown>;
+  if (section === "mining_cost" && typeof d.costPerBtcUsd === "number")
+    return `1 BTC costs ${fmt.usd(d.costPerBtcUsd)} to mine`;
+  if (section === "migration" && Array.isArray(d.regions) && d.regions[0])
+    return `cheapest ${(d.regions[0] as { name: string }).name}`;
+  if (section === "concentration") {
+    const pools = (d.layers as Record<string, { nakamotoCoefficient: number | null }> | undefined)?.pools;
+    if (pools) return `pools' Nakamoto coefficient ${pools.nakamotoCoefficient ?? "n/a"}`;
+  }
+  if (section === "edge_ai" && typeof d.valueUsdB === "number")
+    return `edge AI $${fmt.num(d.valueUsdB, 0)}B by ${d.year}`;
+  return undefined;
+}
+
+/** The digest shows one layer of concentration: the pools, which change from day to day. */
+function poolsOnly(chart: ChartSpec): ChartSpec {
+  const [pools] = chart.panels;
+  return pools ? { title: pools.title ?? chart.title, panels: [{ ...pools, title: undefined }] } : chart;
+}
+
 function unavailable(heading: string, reply: Reply): Section {
   return {
     heading,
@@ -171,13 +208,25 @@ function assemble(
   // Sections share inputs (the BTC price feeds three of them); say each problem once. Which section
   // it touches shows in that section's sources line.
   const warnings = unique(sections.flatMap((s) => s.warnings));
+  const sources = uniqueSources(sections.flatMap((s) => s.sources));
+  // Freshness once for the whole post, however many sections share the old figures.
+  const freshness = freshnessNote(sources, generatedAt);
+  const name = scheduledAt ? `Decentra digest — ${utcTime(scheduledAt)} UTC` : "Decentra digest (preview)";
+  const keys = sections.flatMap((s) => (s.key ? [s.key] : []));
+  const figures: KeyFigure[] = sections.map((s) => ({ label: s.heading, value: s.line ?? s.text }));
+  const chart = CHART_ORDER.map((name) => sections[names.indexOf(name)]?.chart).find(Boolean);
   return {
-    title: scheduledAt ? `Decentra digest — ${utcTime(scheduledAt)} UTC` : "Decentra digest (preview)",
+    headline: withFreshness(`${name}: ${keys.join(", ") || "sections unavailable"}`, freshness),
+    figures,
+    ...(chart ? { chart } : {}),
+    ...(freshness ? { freshness } : {}),
+    compact: true,
+    title: name,
     summary:
       `Bitcoin mining and edge-AI decentralization, built ${generatedAt.slice(0, 16).replace("T", " ")} UTC.` +
       (warnings.length ? " Some figures are stale or from the bundled snapshot; see the warnings." : ""),
     fields,
-    sources: uniqueSources(sections.flatMap((s) => s.sources)),
+    sources,
     warnings,
     data: {
       kind: "digest",

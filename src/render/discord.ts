@@ -1,12 +1,16 @@
 /** Reply → Discord message (embeds), within Discord's limits. Pure: no client, no clock.
  *
- * Layout: one embed with title, summary (+ warnings) as description, fields, and the footer with
- * sources and ages; a table goes into the description as a code block when it fits, otherwise into
- * following embeds split by rows. Text is cut only at line or word boundaries and table rows are
- * never cut, so no number is ever truncated; rows that cannot fit at all are counted in a note. */
-import { age } from "../core/format.ts";
-import type { Reply, SourceRef } from "../core/index.ts";
-import { tableLines } from "./text.ts";
+ * Layout of an answer with a headline: a first embed with the title as its author line, the
+ * headline as its title, the key figures as its description and the chart as its image; then the
+ * details (summary, fields, table, warnings) in the embeds below the image, and the sources line
+ * in the footer of the last. An error or a note has one embed: title, message, fields.
+ *
+ * A table goes into a description as a code block when it fits, otherwise into following embeds
+ * split by rows. Text is cut only at line or word boundaries and table rows are never cut, so no
+ * number is ever truncated; rows that cannot fit at all are counted in a note. */
+import type { Reply } from "../core/index.ts";
+import { encodeAction } from "./actions.ts";
+import { sourcesLine, tableLines } from "./text.ts";
 
 /** Discord's documented embed limits. */
 export const EMBED_LIMITS = {
@@ -16,7 +20,8 @@ export const EMBED_LIMITS = {
   fieldName: 256,
   fieldValue: 1024,
   footer: 2048,
-  /** Sum of title, description, field names and values, and footer text over all embeds of a message. */
+  author: 256,
+  /** Sum of title, description, field names and values, footer and author text over all embeds of a message. */
   total: 6000,
   embeds: 10,
 } as const;
@@ -44,48 +49,88 @@ export interface DiscordEmbed {
   title?: string;
   description?: string;
   color: number;
+  author?: { name: string };
   fields?: DiscordEmbedField[];
+  image?: { url: string };
   footer?: { text: string };
   timestamp?: string;
+}
+
+/** A row of buttons (component type 1 holding type 2, style 2 = secondary). */
+export interface DiscordActionRow {
+  type: 1;
+  components: { type: 2; style: 2; label: string; custom_id: string }[];
 }
 
 export interface DiscordMessage {
   embeds: DiscordEmbed[];
   content?: string;
+  components?: DiscordActionRow[];
 }
 
-export function renderDiscord(reply: Reply): DiscordMessage {
+export interface DiscordRenderOptions {
+  /** The chart's URL, "attachment://chart.png" when the adapter attaches the PNG. */
+  imageUrl?: string;
+  /** When the answer is sent, Unix ms: its buttons carry it and expire a day later. Without it,
+   * no buttons. */
+  nowMs?: number;
+}
+
+/** Discord's limits for buttons: 5 a row, a label of 80, a custom_id of 100 characters. */
+const BUTTONS_PER_ROW = 5;
+const CUSTOM_ID_MAX = 100;
+
+function discordComponents(reply: Reply, nowMs: number): DiscordActionRow[] | undefined {
+  if (reply.error) return undefined;
+  const buttons = (reply.actions ?? []).flatMap((action) => {
+    const id = encodeAction(action, nowMs, CUSTOM_ID_MAX);
+    return id ? [{ type: 2 as const, style: 2 as const, label: clip(action.label, 80), custom_id: id }] : [];
+  });
+  return buttons.length ? [{ type: 1, components: buttons.slice(0, BUTTONS_PER_ROW) }] : undefined;
+}
+
+export function renderDiscord(reply: Reply, options: DiscordRenderOptions = {}): DiscordMessage {
   const color = colorFor(reply);
-  const title = clip(reply.title, EMBED_LIMITS.title);
   const footer = footerText(reply);
-  const fields = reply.fields.flatMap((f) =>
+  const lead = reply.headline && !reply.error ? leadEmbed(reply, color) : undefined;
+  if (lead && options.imageUrl) lead.image = { url: options.imageUrl };
+  const title = lead ? "" : clip(reply.title, EMBED_LIMITS.title);
+  // A compact answer (the digest) is its lead alone: one post, no fold.
+  const detailFields = reply.compact && lead ? [] : reply.fields;
+  const fields = detailFields.flatMap((f) =>
     splitText(escapeMarkdown(f.value), EMBED_LIMITS.fieldValue).map((value, i) => ({
-      name: clip(i === 0 ? f.name || "\u200b" : `${f.name} (cont.)`, EMBED_LIMITS.fieldName),
+      name: clip(escapeMarkdown(i === 0 ? f.name || "\u200b" : `${f.name} (cont.)`), EMBED_LIMITS.fieldName),
       value: value || "\u200b",
       ...(f.inline ? { inline: true } : {}),
     })),
   );
-  const readAs = reply.readAs ? [`*Read as ${escapeMarkdown(reply.readAs)}*`] : [];
-  const intro = [
-    ...readAs,
-    escapeMarkdown(reply.summary),
-    ...reply.warnings.map((w) => `⚠️ ${escapeMarkdown(w)}`),
-  ]
+  const intro = (
+    reply.compact && lead
+      ? []
+      : [
+          ...(lead ? [] : readAsLine(reply)),
+          escapeMarkdown(reply.summary),
+          ...reply.warnings.map((w) => `⚠️ ${escapeMarkdown(w)}`),
+        ]
+  )
     .filter(Boolean)
     .join("\n");
   const descriptions = splitText(intro, EMBED_LIMITS.description);
+  const leadLength = lead ? embedLength(lead) : 0;
 
   // What is always shown; the table gets whatever budget is left.
   const fixed =
+    leadLength +
     title.length +
     footer.length +
     descriptions.reduce((n, d) => n + d.length, 0) +
     fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
   const fieldEmbeds = Math.max(1, Math.ceil(fields.length / EMBED_LIMITS.fields));
   const textEmbeds = Math.max(descriptions.length, fieldEmbeds);
+  const embedsLeft = EMBED_LIMITS.embeds - textEmbeds - (lead ? 1 : 0);
 
   let tableBlocks: string[] = [];
-  if (reply.table && reply.table.rows.length > 0) {
+  if (reply.table && reply.table.rows.length > 0 && !(reply.compact && lead)) {
     const lastDescription = descriptions.at(-1) ?? "";
     const budget = EMBED_LIMITS.total - fixed - DROPPED_NOTE_MAX;
     const whole = codeBlock(tableLines(reply.table));
@@ -93,21 +138,23 @@ export function renderDiscord(reply: Reply): DiscordMessage {
     if (inline.length <= EMBED_LIMITS.description && whole.length + 2 <= budget) {
       descriptions[Math.max(0, descriptions.length - 1)] = inline;
     } else {
-      tableBlocks = tableChunks(tableLines(reply.table), budget, EMBED_LIMITS.embeds - textEmbeds);
+      tableBlocks = tableChunks(tableLines(reply.table), budget, embedsLeft);
     }
   }
 
-  const embeds: DiscordEmbed[] = [];
+  const body: DiscordEmbed[] = [];
   for (let i = 0; i < textEmbeds; i++) {
     const embed: DiscordEmbed = { color };
-    if (i === 0) embed.title = title;
+    if (i === 0 && title) embed.title = title;
+    if (i === 0 && !lead && options.imageUrl) embed.image = { url: options.imageUrl };
     const description = descriptions[i];
     if (description) embed.description = description;
     const slice = fields.slice(i * EMBED_LIMITS.fields, (i + 1) * EMBED_LIMITS.fields);
     if (slice.length) embed.fields = slice;
-    embeds.push(embed);
+    if (embed.title || embed.description || embed.fields || embed.image) body.push(embed);
   }
-  for (const block of tableBlocks) embeds.push({ color, description: block });
+  for (const block of tableBlocks) body.push({ color, description: block });
+  const embeds = lead ? [lead, ...body] : body.length ? body : [{ color, title: clip(reply.title, 256) }];
   const dropped = dropToFit(embeds, EMBED_LIMITS.total - footer.length - DROPPED_NOTE_MAX);
   const footerLine = [footer, dropped ? `${dropped} more parts not shown (Discord size limit)` : ""]
     .filter(Boolean)
@@ -115,7 +162,28 @@ export function renderDiscord(reply: Reply): DiscordMessage {
   const last = embeds.at(-1)!;
   if (footerLine) last.footer = { text: footerLine };
   last.timestamp = reply.generatedAt;
-  return { embeds };
+  const components = options.nowMs === undefined ? undefined : discordComponents(reply, options.nowMs);
+  return { embeds, ...(components ? { components } : {}) };
+}
+
+/** Above the fold: the title as a small author line, the headline, the key figures, the chart. */
+/** How ask read the question, right under the headline so the user can correct it. */
+function readAsLine(reply: Reply): string[] {
+  return reply.readAs ? [`*Read as ${escapeMarkdown(reply.readAs)}*`] : [];
+}
+
+function leadEmbed(reply: Reply, color: number): DiscordEmbed {
+  const figures = (reply.figures ?? []).map(
+    (f) => `**${escapeMarkdown(f.label)}:** ${escapeMarkdown(f.value)}`,
+  );
+  return {
+    color,
+    author: { name: clip(reply.title, EMBED_LIMITS.author) },
+    title: clip(reply.headline!, EMBED_LIMITS.title),
+    ...(figures.length || reply.readAs
+      ? { description: clip([...readAsLine(reply), ...figures].join("\n"), EMBED_LIMITS.description) }
+      : {}),
+  };
 }
 
 const DROPPED_NOTE_MAX = 60;
@@ -124,6 +192,7 @@ const DROPPED_NOTE_MAX = 60;
 export function embedLength(embed: DiscordEmbed): number {
   return (
     (embed.title?.length ?? 0) +
+    (embed.author?.name.length ?? 0) +
     (embed.description?.length ?? 0) +
     (embed.footer?.text.length ?? 0) +
     (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
@@ -165,25 +234,9 @@ export function colorFor(reply: Reply): number {
   return COLORS.reference;
 }
 
-/** "BTC price: mempool.space /v1/prices, live 12 s · Regional power prices: EIA, as of 2025-11-01".
- * Cut at a source boundary (never inside an age) with a count of what was left out. */
+/** The one short sources line (publishers and ages); the full provenance is in /sources. */
 export function footerText(reply: Reply): string {
-  const parts = reply.sources.map((s) => sourceLabel(s, reply.generatedAt));
-  const separator = " · ";
-  for (let shown = parts.length; shown > 0; shown--) {
-    const rest = parts.length - shown;
-    const text = parts.slice(0, shown).join(separator) + (rest ? `${separator}+${rest} more (/sources)` : "");
-    if (text.length <= EMBED_LIMITS.footer) return text;
-  }
-  return parts.length ? `${parts.length} sources (/sources)` : "";
-}
-
-function sourceLabel(s: SourceRef, generatedAt: string): string {
-  const when =
-    s.status === "snapshot"
-      ? `${s.fallback ? "snapshot fallback, " : ""}as of ${s.asOf.slice(0, 10)}`
-      : `${s.status} ${age(s.fetchedAt ?? s.asOf, generatedAt)}`;
-  return `${s.name}: ${s.source}, ${when}`;
+  return sourcesLine(reply);
 }
 
 /** Table lines as code blocks, one per embed, each within the description limit, together within

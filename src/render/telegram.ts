@@ -1,23 +1,32 @@
 /** Reply → Telegram messages in HTML parse mode. Pure: no I/O, no clock.
  *
- *   <b>Title</b>
- *   summary
+ *   <b>Headline with the key number.</b>
+ *   Cost per BTC: <b>$81,465</b>            ← 3–6 key figures
+ *   <blockquote expandable>details…</blockquote>   ← folded: summary, fields, ranked list, warnings
+ *   <pre>narrow table</pre>                  ← only when it fits a phone (≤ 36 columns)
+ *   <i>Sources: mempool.space live 12 s · EIA Nov 2025</i>
  *
- *   <b>field</b>: value
- *   <pre>table</pre>
- *   ⚠️ warning
- *   <i>Sources: … (live, 12 s old)</i>
+ * With a chart the same text is the photo's caption when it fits 1024 characters; otherwise the
+ * caption is the headline, figures and sources, and the details follow as a second message.
  *
  * Every string from a command, the user or an upstream is escaped here and only here. Answers longer
  * than one message are split at line boundaries (or spaces, for a single very long line), closing the
- * open tags at the end of a message and reopening them at the start of the next, so a table that
- * does not fit stays a monospace block in both halves. */
+ * open tags at the end of a message and reopening them at the start of the next. Telegram lets no
+ * entity contain a <pre>, so a table is never inside the quote: one wider than a phone's monospace
+ * line becomes a list inside it instead. */
 import type { Reply } from "../core/index.ts";
-import { sourcesLine, tableLines } from "./text.ts";
+import { encodeAction } from "./actions.ts";
+import { sourcesLine, tableAsList, tableLines, tableWidth } from "./text.ts";
 
 /** Telegram's limit for one message. Measured here on the HTML source, which is never shorter than
  * the text Telegram counts after parsing the entities, so every chunk is safely within it. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
+/** Telegram's limit for a photo caption (counted the same way). */
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+/** About as many monospace characters as a 390-px-wide phone shows on one line. */
+export const TELEGRAM_PRE_WIDTH = 36;
+/** A monospace table longer than this goes in the fold as a list, so the first screen stays short. */
+const PRE_TABLE_MAX_CHARS = 320;
 
 /** Escapes text for Telegram HTML (text and attribute values). */
 export function escapeHtml(text: string): string {
@@ -26,24 +35,72 @@ export function escapeHtml(text: string): string {
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 
+/** The answer as text messages (no chart). */
 export function renderTelegram(reply: Reply, limit = TELEGRAM_MESSAGE_LIMIT): string[] {
-  return splitHtml(replyHtml(reply), limit);
+  return splitHtml(joinBlocks([leadHtml(reply), detailsHtml(reply), sourcesHtml(reply)]), limit);
 }
 
-function replyHtml(reply: Reply): string {
-  const lines = [`<b>${escapeHtml(reply.title)}</b>`];
-  if (reply.readAs) lines.push(`<i>Read as ${escapeHtml(reply.readAs)}</i>`);
-  if (reply.summary) lines.push(escapeHtml(reply.summary));
-  // An error is a short message: what went wrong and how to fix it (or the error id).
-  if (reply.error) return lines.join("\n");
-  if (reply.fields.length) {
-    lines.push("", ...reply.fields.map((f) => `<b>${escapeHtml(f.name)}</b>: ${escapeHtml(f.value)}`));
-  }
-  if (reply.table) lines.push("", `<pre>${tableLines(reply.table).map(escapeHtml).join("\n")}</pre>`);
-  if (reply.warnings.length) lines.push("", ...reply.warnings.map((w) => `⚠️ ${escapeHtml(w)}`));
-  const sources = sourcesLine(reply);
-  if (sources) lines.push("", `<i>${escapeHtml(sources)}</i>`);
+export interface TelegramPhotoPost {
+  /** HTML caption of the photo, at most TELEGRAM_CAPTION_LIMIT characters. */
+  caption: string;
+  /** Messages after the photo: the details, when they did not fit in the caption. */
+  messages: string[];
+}
+
+/** The answer as a photo (its chart) with a caption, and the details after it only when needed. */
+export function renderTelegramPhoto(reply: Reply, limit = TELEGRAM_MESSAGE_LIMIT): TelegramPhotoPost {
+  const lead = leadHtml(reply);
+  const details = detailsHtml(reply);
+  const sources = sourcesHtml(reply);
+  const whole = joinBlocks([lead, details, sources]);
+  if (whole.length <= TELEGRAM_CAPTION_LIMIT) return { caption: whole, messages: [] };
+  const caption = splitHtml(joinBlocks([lead, sources]), TELEGRAM_CAPTION_LIMIT)[0]!;
+  return { caption, messages: details ? splitHtml(details, limit) : [] };
+}
+
+/** What is seen first: the headline and the key figures; an error or a note without a headline
+ * shows its title and message. */
+function leadHtml(reply: Reply): string {
+  const lines = reply.headline
+    ? [`<b>${escapeHtml(reply.headline)}</b>`]
+    : [`<b>${escapeHtml(reply.title)}</b>`, ...(reply.summary ? [escapeHtml(reply.summary)] : [])];
+  if (reply.readAs) lines.splice(1, 0, `<i>Read as ${escapeHtml(reply.readAs)}</i>`);
+  for (const f of reply.figures ?? []) lines.push(`${escapeHtml(f.label)}: <b>${escapeHtml(f.value)}</b>`);
   return lines.join("\n");
+}
+
+/** The fold: an expandable quote with the details, and a narrow table after it. */
+function detailsHtml(reply: Reply): string {
+  // An error is a short message: what went wrong and how to fix it (or the error id); a compact
+  // answer (the digest) is one post without a fold.
+  if (reply.error || reply.compact) return "";
+  const lines: string[] = [];
+  if (reply.headline) {
+    lines.push(`<b>${escapeHtml(reply.title)}</b>`);
+    if (reply.summary) lines.push(escapeHtml(reply.summary));
+  }
+  for (const f of reply.fields) lines.push(`<b>${escapeHtml(f.name)}</b>: ${escapeHtml(f.value)}`);
+  const table = reply.table?.rows.length ? reply.table : undefined;
+  const pre =
+    table &&
+    tableWidth(table) <= TELEGRAM_PRE_WIDTH &&
+    tableLines(table).join("\n").length <= PRE_TABLE_MAX_CHARS
+      ? `<pre>${tableLines(table).map(escapeHtml).join("\n")}</pre>`
+      : "";
+  if (table && !pre) lines.push(...tableAsList(table).map((l) => `• ${escapeHtml(l)}`));
+  lines.push(...reply.warnings.map((w) => `⚠️ ${escapeHtml(w)}`));
+  const quote = lines.length ? `<blockquote expandable>${lines.join("\n")}</blockquote>` : "";
+  return joinBlocks([quote, pre]);
+}
+
+function sourcesHtml(reply: Reply): string {
+  if (reply.error) return "";
+  const line = sourcesLine(reply);
+  return line ? `<i>${escapeHtml(line)}</i>` : "";
+}
+
+function joinBlocks(blocks: readonly string[]): string {
+  return blocks.filter(Boolean).join("\n");
 }
 
 /** One piece of the HTML we produce: a tag, an entity, or one character (code point). */
@@ -166,4 +223,24 @@ function chooseBreak(
 /** Newlines right after the reopened tags or right before the closing ones are only noise. */
 function tidy(chunk: string): string {
   return chunk.replace(/^((?:<[a-z][^>]*>)*)\n+/i, "$1").replace(/\n+((?:<\/[a-z]+>)*)$/i, "$1");
+}
+
+/** Telegram's limit for a button's callback data. */
+const CALLBACK_DATA_MAX_BYTES = 64;
+
+export interface TelegramKeyboard {
+  inline_keyboard: { text: string; callback_data: string }[][];
+}
+
+/** The answer's actions as an inline keyboard, two buttons a row (a phone shows them whole). */
+export function telegramKeyboard(reply: Reply, nowMs: number): TelegramKeyboard | undefined {
+  if (reply.error) return undefined;
+  const buttons = (reply.actions ?? []).flatMap((action) => {
+    const data = encodeAction(action, nowMs, CALLBACK_DATA_MAX_BYTES);
+    return data ? [{ text: action.label.slice(0, 40), callback_data: data }] : [];
+  });
+  if (!buttons.length) return undefined;
+  const rows: { text: string; callback_data: string }[][] = [];
+  for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
+  return { inline_keyboard: rows };
 }

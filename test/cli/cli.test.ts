@@ -1,7 +1,9 @@
 /** The console as a user runs it: a child process, upstreams on a closed local port. */
 import { execFile } from "node:child_process";
+import { readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCommandRegistry } from "../../commands/index.ts";
@@ -161,7 +163,33 @@ describe("npm run cli", () => {
     const { code, stdout } = await cli(["mining_cost", "texas"]);
     expect(code).toBe(0);
     expect(stdout).toContain("Cost to mine 1 BTC — Texas");
-    expect(stdout).toMatch(/Sources: .*snapshot, as of/);
+    // The headline comes first and says the data is old; the sources line dates the snapshot.
+    expect(stdout.split("\n")[0]).toMatch(
+      /^Mining 1 BTC in Texas costs \$[\d,]+ .*live data unavailable\)\.$/,
+    );
+    expect(stdout).toMatch(/Sources: bundled snapshot (\w{3} )?\d{4} \(live data unavailable\)/);
+  });
+
+  it("--chart FILE.png writes the answer's chart as a PNG and still prints the text", async () => {
+    const file = join(tmpdir(), `decentra-answers-${process.pid}-chart.png`);
+    const { code, stdout, stderr } = await cli(["edge_fit", "llama_3_1_8b", "rtx_4090", "--chart", file]);
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toMatch(/^Llama 3\.1 8B fits on NVIDIA GeForce RTX 4090/);
+    expect(stderr).toMatch(/Chart written to .*\(\d+×\d+ px, \d+ kB\)/);
+    const png = await readFile(file);
+    expect(png.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    await rm(file, { force: true });
+  });
+
+  it("--chart without a file, or for an answer without a chart, says so", async () => {
+    const missing = await cli(["help", "--chart"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("--chart needs a file name");
+    const file = join(tmpdir(), `decentra-answers-${process.pid}-none.png`);
+    const none = await cli(["help", `--chart=${file}`]);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toContain("This answer has no chart");
+    await expect(readFile(file)).rejects.toThrow();
   });
 
   it("bad input names the option and what is allowed, on stderr, exit 2", async () => {

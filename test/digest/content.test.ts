@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { createCommandRegistry } from "../../commands/index.ts";
 import { DIGEST_SECTIONS } from "../../src/core/index.ts";
 import { createDigestContent } from "../../src/digest/content.ts";
+import { renderDiscord } from "../../src/render/discord.ts";
+import { renderTelegramPhoto } from "../../src/render/telegram.ts";
 import { renderText } from "../../src/render/text.ts";
+import { checkTelegramHtml, visibleText } from "../support/fake-telegram.ts";
 import { memoryDeps, memoryNetwork, NOW } from "../support/memory-deps.ts";
 
 const registry = createCommandRegistry();
@@ -85,5 +88,63 @@ describe("digest content", () => {
     expect(network.calls.filter((c) => c === "BTC price")).toHaveLength(1);
     await content.forScheduledTime(at, ["mining_cost"]);
     expect(network.calls.filter((c) => c === "BTC price")).toHaveLength(2);
+  });
+});
+
+describe("digest as one post", () => {
+  it("headline of key numbers, one figure per section, the cost-by-region chart, no fold", async () => {
+    const content = createDigestContent({ registry, deps: memoryDeps() });
+    const reply = await content.build([...DIGEST_SECTIONS]);
+    expect(reply.headline).toMatch(
+      /^Decentra digest \(preview\): BTC \$90,000, 1 BTC costs \$[\d,]+ to mine, cheapest Russia, pools' Nakamoto coefficient 3, edge AI \$66B by 2030\.$/,
+    );
+    expect(reply.headline!.length).toBeLessThanOrEqual(160);
+    expect(reply.figures!.map((f) => f.label)).toEqual(reply.fields.map((f) => f.name));
+    expect(reply.figures![0]!.value).toMatch(
+      /^BTC \$90,000 · [\d,]+ EH\/s · hashprice \$[\d.]+\/PH\/s\/day · next adjustment \+1\.5%$/,
+    );
+    expect(reply.chart!.title).toBe("Electricity cost to mine 1 BTC by region (at a loss in orange)");
+    const photo = renderTelegramPhoto(reply);
+    expect(photo.messages).toEqual([]);
+    expect(photo.caption.length).toBeLessThanOrEqual(1024);
+    expect(photo.caption).not.toContain("blockquote");
+    expect(checkTelegramHtml(photo.caption)).toBeUndefined();
+    const discord = renderDiscord(reply, { imageUrl: "attachment://chart.png" });
+    expect(discord.embeds).toHaveLength(1);
+    expect(discord.embeds[0]!.image).toEqual({ url: "attachment://chart.png" });
+  });
+
+  it("says the data is old once for the whole post, not per section or per figure", async () => {
+    const content = createDigestContent({
+      registry,
+      deps: memoryDeps({ network: memoryNetwork({}, "snapshot") }),
+    });
+    const reply = await content.build(["network", "mining_cost", "migration"]);
+    const caption = visibleText(renderTelegramPhoto(reply).caption);
+    // Once in the headline, once in the sources line.
+    expect(caption.split("live data unavailable").length - 1).toBe(2);
+    expect(caption).not.toMatch(/snapshot fallback/i);
+    expect(reply.headline).toMatch(/\(on (\w{3} )?\d{4} data — live data unavailable\)\.$/);
+  });
+
+  it("pools only, when concentration is the section with the picture", async () => {
+    const content = createDigestContent({ registry, deps: memoryDeps() });
+    const reply = await content.build(["network", "concentration"]);
+    expect(reply.chart!.panels).toHaveLength(1);
+    expect(reply.chart!.panels[0]!.rules).toEqual([{ y: 50, label: "50%" }]);
+  });
+});
+
+describe("digest preview through the command", () => {
+  it("keeps the freshness note once when the finished digest passes finishReply again", async () => {
+    const { finishReply } = await import("../../src/core/run.ts");
+    const content = createDigestContent({
+      registry,
+      deps: memoryDeps({ network: memoryNetwork({}, "snapshot") }),
+    });
+    const reply = await content.build(["network"]);
+    const again = finishReply(reply, reply.generatedAt);
+    expect(again.headline).toBe(reply.headline);
+    expect(again.headline!.split("live data unavailable")).toHaveLength(2);
   });
 });

@@ -140,8 +140,17 @@ function scheduledMsOf(title: string): number {
 }
 
 export function telegramDigests(fakes: Fakes, chatId: number): Delivery[] {
-  return fakes.telegram.sent
-    .filter((m) => Number(m.chat_id) === chatId && visibleText(m.text).startsWith("Decentra digest —"))
+  // A digest with a chart is one photo whose caption starts with the headline; without, a message.
+  const posts = [
+    ...fakes.telegram.sent.map((m) => ({ chatId: m.chat_id, text: m.text, receivedAt: m.receivedAt })),
+    ...fakes.telegram.photos.map((p) => ({
+      chatId: p.chat_id,
+      text: p.caption ?? "",
+      receivedAt: p.receivedAt,
+    })),
+  ].sort((a, b) => a.receivedAt - b.receivedAt);
+  return posts
+    .filter((m) => Number(m.chatId) === chatId && visibleText(m.text).startsWith("Decentra digest —"))
     .map((m) => ({
       scheduledMs: scheduledMsOf(visibleText(m.text)),
       receivedMs: performance.timeOrigin + m.receivedAt,

@@ -88,15 +88,19 @@ it("refuses members who may not manage the chat, lets anyone see status and prev
   const bot = await startBot(fakes, `sqlite://${join(tempDir, "rights.sqlite")}`);
   const { telegram, discord } = fakes;
   const group = -1_007_700_002;
+  // An answer is a message, or a photo with a caption when it has a chart (the digest preview).
+  const answers = () =>
+    [
+      ...telegram.sent.map((m) => ({ chatId: m.chat_id, text: m.text, at: m.receivedAt })),
+      ...telegram.photos.map((p) => ({ chatId: p.chat_id, text: p.caption ?? "", at: p.receivedAt })),
+    ]
+      .filter((m) => Number(m.chatId) === group)
+      .sort((a, b) => a.at - b.at);
   const ask = async (text: string, userId: number) => {
-    const before = telegram.sent.filter((m) => Number(m.chat_id) === group).length;
+    const before = answers().length;
     telegram.pushUpdate(groupMessage(text, { chatId: group, userId }));
-    await until(
-      () => telegram.sent.filter((m) => Number(m.chat_id) === group).length > before,
-      10_000,
-      `an answer to ${text}`,
-    );
-    return visibleText(telegram.sent.filter((m) => Number(m.chat_id) === group).at(-1)!.text);
+    await until(() => answers().length > before, 10_000, `an answer to ${text}`);
+    return visibleText(answers().at(-1)!.text);
   };
   telegram.setChatMember(group, 501, "member");
   telegram.setChatMember(group, 502, "administrator");

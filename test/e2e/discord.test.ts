@@ -15,6 +15,7 @@ import { DeliveryError } from "../../src/core/index.ts";
 import { COLORS } from "../../src/render/discord.ts";
 import {
   autocomplete,
+  buttonClick,
   type FakeDiscord,
   type InteractionResult,
   type OptionValues,
@@ -139,7 +140,7 @@ describe("every command answers with an embed", () => {
     },
     digest: { options: { action: "status" }, title: /^Digest$/, shows: ["No digest here yet"] },
     sources: { options: {}, title: /^Sources$/, shows: ["live"] },
-    help: { options: {}, title: /Decentra/, shows: ["/mining_cost", "/edge_fit", "/digest"] },
+    help: { options: {}, title: /Decentra/, shows: ["/mining\\\\_cost", "/edge\\\\_fit", "/digest"] },
     ask: {
       options: { question: "what does it cost to mine 1 BTC in Texas at 5 cents per kWh?" },
       title: /Cost to mine 1 BTC/,
@@ -160,7 +161,8 @@ describe("every command answers with an embed", () => {
       expect(result.callback.type).toBe(command.usesUpstream ? 5 : 4);
       expect(command.usesUpstream ? result.edits : []).toHaveLength(command.usesUpstream ? 1 : 0);
       const [embed] = result.final.embeds;
-      expect(embed.title).toMatch(expected.title);
+      // An answer's title is the lead embed's author line (its title is the headline); a note's is the title.
+      expect(embed.author?.name ?? embed.title).toMatch(expected.title);
       expect(embed.color).not.toBe(COLORS.error);
       for (const text of expected.shows) expect(textOf(result.final)).toContain(text);
       expect(result.final.flags ?? 0).toBe(0);
@@ -171,7 +173,7 @@ describe("every command answers with an embed", () => {
   it("shows sources and their age in the footer", async () => {
     const result = await run("mining_cost", { region: "texas", machine: "s21_xp" });
     const footer = result.final.embeds.at(-1).footer.text as string;
-    expect(footer).toMatch(/BTC price: 127\.0\.0\.1:\d+ \/v1\/prices, (live|cached) \d+ s/);
+    expect(footer).toMatch(/^Sources: 127\.0\.0\.1:\d+ live \d+ s · /);
     expect(textOf(result.final)).toContain("Antminer S21 XP");
   });
 });
@@ -294,7 +296,7 @@ describe("upstream trouble", () => {
     const warning = textOf(result.final).match(/⚠️ [^"\\]*/)?.[0] ?? "";
     expect(warning).toMatch(/bundled snapshot/i);
     expect(warning).toMatch(/live data unavailable/i);
-    expect(result.final.embeds.at(-1).footer.text).toContain("snapshot fallback");
+    expect(result.final.embeds.at(-1).footer.text).toMatch(/bundled snapshot .*\(live data unavailable\)/);
     upstream.reset();
   });
 });
@@ -303,7 +305,7 @@ describe("where and who", () => {
   it("works in a DM", async () => {
     const result = await run("edge_ai", { year: 2030 }, { dm: true });
     expect(result.callback.type).toBe(4);
-    expect(result.final.embeds[0].title).toBe("Edge-AI market in 2030");
+    expect(result.final.embeds[0].author.name).toBe("Edge-AI market in 2030");
   });
 
   it("lets only Manage Channels / Manage Server change a server channel's digest", async () => {
@@ -470,5 +472,95 @@ describe("shutdown", () => {
     await bot.stop();
     expect(bot.client.isReady()).toBe(false);
     await expect.poll(() => dc.connections(), { timeout: 2000 }).toBe(0);
+  });
+});
+
+describe("answers with a chart", () => {
+  let chartDc: FakeDiscord;
+  let chartBot: DiscordBot;
+  beforeAll(async () => {
+    const { createChartRenderer } = await import("../../src/charts/render.ts");
+    chartDc = await startFakeDiscord();
+    chartBot = createDiscordBot({
+      registry: app.registry,
+      deps: { ...app.deps, digest },
+      token: chartDc.token,
+      applicationId: chartDc.applicationId,
+      apiUrl: chartDc.apiUrl,
+      logger,
+      clock: { now: () => new Date() },
+      charts: createChartRenderer(),
+    });
+    await chartBot.start();
+  });
+  afterAll(async () => {
+    await chartBot?.stop();
+    await chartDc?.close();
+  });
+
+  const PNG = "89504e470d0a1a0a";
+
+  it("attaches chart.png and shows it as the lead embed's image (attachment://), details below", async () => {
+    const result = await chartDc.interact(slashCommand(chartDc, "migration", {}));
+    const [lead, ...details] = result.final.embeds;
+    expect(lead.image).toEqual({ url: "attachment://chart.png" });
+    expect(lead.title).toMatch(/^Russia mines 1 BTC cheapest at \$[\d,]+; \d+ of \d+ regions lose money/);
+    expect(lead.author.name).toBe("Where mining pays: cost per BTC by region");
+    expect(details.length).toBeGreaterThanOrEqual(1);
+    expect(details.at(-1).footer.text).toMatch(/^Sources: 127\.0\.0\.1:\d+ live/);
+    // The edit of the deferred reply carried the PNG as a multipart file.
+    const edit = chartDc.calls
+      .filter((c) => c.method === "PATCH" && c.path.endsWith("/messages/@original"))
+      .at(-1)!;
+    expect(edit.files).toHaveLength(1);
+    expect(edit.files![0]!.name).toBe("chart.png");
+    expect(edit.files![0]!.bytes.subarray(0, 8).toString("hex")).toBe(PNG);
+    expectNoMentions(result);
+  });
+
+  it("an immediate reply (no upstream) carries the chart too", async () => {
+    const result = await chartDc.interact(
+      slashCommand(chartDc, "edge_fit", { model: "llama_3_1_8b", device: "rtx_4090" }),
+    );
+    expect(result.callback.type).toBe(4);
+    expect(result.final.embeds[0].image).toEqual({ url: "attachment://chart.png" });
+    const callback = chartDc.calls.filter((c) => c.path.endsWith("/callback")).at(-1)!;
+    expect(callback.files?.[0]?.bytes.subarray(0, 8).toString("hex")).toBe(PNG);
+  });
+
+  it("the digest messenger posts the PNG with the embed", async () => {
+    const reply = await app.createDigest([]).preview(["migration"]);
+    await chartBot.messenger.send(chartDc.channelId, reply);
+    const post = chartDc.calls
+      .filter((c) => c.method === "POST" && c.path === `/channels/${chartDc.channelId}/messages`)
+      .at(-1)!;
+    expect(post.files?.[0]?.name).toBe("chart.png");
+    expect(post.body.embeds[0].image).toEqual({ url: "attachment://chart.png" });
+  });
+  it("offers the next questions as buttons; a press posts the next answer", async () => {
+    const result = await chartDc.interact(slashCommand(chartDc, "mining_cost", { region: "paraguay" }));
+    const buttons = result.final.components[0].components as {
+      label: string;
+      custom_id: string;
+      type: number;
+    }[];
+    expect(buttons.map((b) => b.label)).toEqual(["Other regions", "With a machine", "Sources"]);
+    for (const b of buttons) {
+      expect(b.type).toBe(2);
+      expect(b.custom_id.length).toBeLessThanOrEqual(100);
+    }
+    const pressed = await chartDc.interact(buttonClick(chartDc, buttons[1]!.custom_id));
+    // Deferred (type 5), then the answer: the same command with a machine.
+    expect(pressed.callback.type).toBe(5);
+    expect(pressed.final.embeds[0].title).toMatch(/^Mining 1 BTC in Paraguay costs \$[\d,]+/);
+    expect(textOf(pressed.final)).toContain("Antminer S21 XP");
+    expectNoMentions(pressed);
+  });
+
+  it("an old button answers, to the presser only, that it expired", async () => {
+    const pressed = await chartDc.interact(buttonClick(chartDc, "r1|/migration"));
+    expect(pressed.callback.type).toBe(4);
+    expect(pressed.callback.data.flags).toBe(64);
+    expect(pressed.callback.data.content).toContain("This button has expired");
   });
 });

@@ -65,7 +65,8 @@ describe("npm start with both platforms configured", () => {
     const result = await discord.interact(slashCommand(discord, "concentration", { layer: "pools" }), {
       timeoutMs: 10_000,
     });
-    expect(result.final.embeds[0].title).toBe("How concentrated is Bitcoin mining?");
+    // The title is the lead embed's author line; its title is the headline.
+    expect(result.final.embeds[0].author.name).toBe("How concentrated is Bitcoin mining?");
     expect(result.final.allowed_mentions).toEqual({ parse: [] });
   });
 

@@ -8,6 +8,7 @@ import {
   type TelegramStartMode,
 } from "../../src/adapters/telegram/index.ts";
 import { type App, createApp } from "../../src/app.ts";
+import { type ChartRenderer, createChartRenderer } from "../../src/charts/render.ts";
 import { parseConfig } from "../../src/config.ts";
 import type { Clock, Deps, DigestPort, NetworkData, Registry } from "../../src/core/index.ts";
 import { createRegistry, defineCommand, runTextLine } from "../../src/core/index.ts";
@@ -15,6 +16,7 @@ import { escapeHtml } from "../../src/render/telegram.ts";
 import { closedPort, manualClock, recordingLogger } from "../data/helpers.ts";
 import {
   botMessage,
+  buttonPress,
   channelPost,
   checkTelegramHtml,
   type FakeTelegram,
@@ -48,6 +50,7 @@ interface StackOptions {
   onFatal?: (error: unknown) => void;
   /** Runs before the bot starts, e.g. to make the first getUpdates fail. */
   beforeStart?: (tg: FakeTelegram) => void;
+  charts?: ChartRenderer;
 }
 
 async function startStack(options: StackOptions): Promise<Stack> {
@@ -75,6 +78,7 @@ async function startStack(options: StackOptions): Promise<Stack> {
     pollingTimeoutSeconds: 2,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+    ...(options.charts ? { charts: options.charts } : {}),
   });
   const started = await bot.start(options.mode ?? { kind: "polling" });
   return {
@@ -171,7 +175,10 @@ describe("telegram bot, long polling", () => {
       expect(message!.parse_mode, command.name).toBe("HTML");
       expect(message!.link_preview_options).toEqual({ is_disabled: true });
       expect(message!.reply_parameters, "private chats get plain messages").toBeUndefined();
-      expect(firstLine(message!), command.name).toBe(`<b>${escapeHtml(expected!.title)}</b>`);
+      // The headline comes first (a note or an error has none: its title does).
+      expect(firstLine(message!), command.name).toBe(
+        `<b>${escapeHtml(expected!.headline ?? expected!.title)}</b>`,
+      );
       expect(checkTelegramHtml(message!.text)).toBeUndefined();
       if (!expected!.error && expected!.sources.length) {
         expect(message!.text.split("\n").at(-1), command.name).toMatch(/^<i>Sources: /);
@@ -183,11 +190,11 @@ describe("telegram bot, long polling", () => {
     const chatId = nextChat();
     stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
     const [message] = await stack.tg.waitForMessages(1, { chatId });
-    expect(firstLine(message!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
+    expect(firstLine(message!)).toMatch(/^<b>Mining 1 BTC in Paraguay costs \$[\d,]+ in electricity/);
     // Price $91,250 from the fake mempool /v1/prices; difficulty 155.97 T from /v1/mining/hashrate/3d.
     expect(message!.text).toContain("$91,250");
     expect(message!.text).toContain("155.97 T");
-    expect(message!.text).toMatch(/<i>Sources: BTC price — 127\.0\.0\.1:\d+ \/v1\/prices \((live|cached)/);
+    expect(message!.text).toMatch(/<i>Sources: 127\.0\.0\.1:\d+ live \d+ s/);
   });
 
   it("shows 'typing' for a command that waits on upstream data, and not for one that doesn't", async () => {
@@ -208,7 +215,7 @@ describe("telegram bot, long polling", () => {
     stack.tg.pushUpdate(groupMessage("/mining_cost@DecentraTestBot paraguay", { chatId, messageId: 72 }));
     stack.tg.pushUpdate(groupMessage("/not_ours", { chatId, messageId: 73 }));
     const [message] = await stack.tg.waitForMessages(1, { chatId });
-    expect(firstLine(message!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
+    expect(firstLine(message!)).toMatch(/^<b>Mining 1 BTC in Paraguay costs \$[\d,]+ in electricity/);
     expect(message!.reply_parameters).toEqual({ message_id: 72, allow_sending_without_reply: true });
     await sleep(300);
     expect(stack.tg.sent.filter((m) => m.chat_id === chatId)).toHaveLength(1);
@@ -218,7 +225,7 @@ describe("telegram bot, long polling", () => {
     const chatId = nextGroup();
     stack.tg.pushUpdate(channelPost("/edge_ai 2030", { chatId }));
     const [message] = await stack.tg.waitForMessages(1, { chatId });
-    expect(firstLine(message!)).toBe("<b>Edge-AI market in 2030</b>");
+    expect(firstLine(message!)).toMatch(/^<b>Edge AI in 2030: about \$[\d.]+B/);
     expect(message!.reply_parameters).toBeUndefined();
   });
 
@@ -226,7 +233,7 @@ describe("telegram bot, long polling", () => {
     const chatId = nextChat();
     stack.tg.pushUpdate(privateMessage("/mining_cost usd_per_kwh=abc", { chatId }));
     const [message] = await stack.tg.waitForMessages(1, { chatId });
-    expect(firstLine(message!)).toBe("<b>Can't do that</b>");
+    expect(firstLine(message!)).toBe("<b>Invalid usd_per_kwh</b>");
     expect(message!.text).toMatch(
       /usd_per_kwh must be a number \(for example usd_per_kwh=[\d.]+\); got &quot;abc&quot;/,
     );
@@ -249,7 +256,7 @@ describe("telegram bot, long polling", () => {
     stack.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId }));
     const [message] = await stack.tg.waitForMessages(1, { chatId, timeoutMs: 5000 });
     expect(message!.receivedAt - pushed, "waited retry_after = 1 s").toBeGreaterThanOrEqual(950);
-    expect(firstLine(message!)).toBe("<b>Edge-AI market in 2030</b>");
+    expect(firstLine(message!)).toMatch(/^<b>Edge AI in 2030: about \$[\d.]+B/);
     const attempts = stack.tg.calls("sendMessage").slice(before);
     expect(attempts.filter((a) => a.chat_id === chatId)).toHaveLength(2);
   });
@@ -269,7 +276,7 @@ describe("telegram bot, long polling", () => {
 
     stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
     const [, next] = await stack.tg.waitForMessages(2, { chatId });
-    expect(firstLine(next!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
+    expect(firstLine(next!)).toMatch(/^<b>Mining 1 BTC in Paraguay costs \$[\d,]+ in electricity/);
   });
 
   it("keeps answering after the adapter itself throws on an update (render fails)", async () => {
@@ -283,7 +290,7 @@ describe("telegram bot, long polling", () => {
     expect(stack.tg.sent.filter((m) => m.chat_id === chatId)).toEqual([]);
     stack.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId }));
     const [message] = await stack.tg.waitForMessages(1, { chatId });
-    expect(firstLine(message!)).toBe("<b>Edge-AI market in 2030</b>");
+    expect(firstLine(message!)).toMatch(/^<b>Edge AI in 2030: about \$[\d.]+B/);
   });
 
   it("ignores an unknown bare command in a channel, as in a group, but answers one addressed to it", async () => {
@@ -298,7 +305,7 @@ describe("telegram bot, long polling", () => {
     // Telegram's 1 message/s per chat spaces a second answer in the channel by a second.
     await sleep(1300);
     const answers = stack.tg.sent.filter((m) => m.chat_id === channel);
-    expect(answers.map(firstLine)).toEqual(["<b>Edge-AI market in 2030</b>"]);
+    expect(answers.map(firstLine)).toEqual([expect.stringMatching(/^<b>Edge AI in 2030: about \$[\d.]+B/)]);
   });
 
   it("keeps polling when an answer cannot be delivered (bot blocked)", async () => {
@@ -328,6 +335,70 @@ describe("telegram bot, long polling", () => {
   });
 });
 
+describe("telegram bot, buttons", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ upstream });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it("offers the next questions as an inline keyboard; a press follows up the same answer", async () => {
+    const { tg } = stack;
+    const chatId = nextChat();
+    tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
+    const [answer] = await tg.waitForMessages(1, { chatId });
+    const buttons = answer!.reply_markup!.inline_keyboard.flat();
+    expect(buttons.map((b) => b.text)).toEqual(["Other regions", "With a machine", "Sources"]);
+    for (const b of buttons) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
+    const other = buttons[0]!.callback_data;
+    expect(other).toMatch(/^r[0-9a-z]+\|\/migration$/);
+    expect(buttons[1]!.callback_data).toMatch(/^r[0-9a-z]+\|\/mining_cost region=paraguay machine=s21_xp$/);
+
+    tg.pushUpdate(buttonPress(buttons[1]!.callback_data, { chatId, messageId: 777 }));
+    const [, followUp] = await tg.waitForMessages(2, { chatId });
+    expect(followUp!.reply_parameters).toEqual({ message_id: 777, allow_sending_without_reply: true });
+    expect(firstLine(followUp!)).toMatch(/^<b>Mining 1 BTC in Paraguay costs \$[\d,]+/);
+    expect(followUp!.text).toContain("Antminer S21 XP profit: <b>$");
+    // The spinner on the button is stopped without a notice.
+    const answered = tg.calls("answerCallbackQuery").at(-1)!;
+    expect(answered.text).toBeUndefined();
+  });
+
+  it("an old button says it expired and runs nothing", async () => {
+    const { tg } = stack;
+    const chatId = nextChat();
+    // Issued in the first minute of 1970: far past the day a button lives.
+    tg.pushUpdate(buttonPress("r1|/migration", { chatId }));
+    await until(() => tg.calls("answerCallbackQuery").some((c) => String(c.text ?? "").includes("expired")));
+    const answered = tg.calls("answerCallbackQuery").at(-1)!;
+    expect(answered).toMatchObject({
+      text: expect.stringContaining("This button has expired"),
+      show_alert: true,
+    });
+    await sleep(200);
+    expect(tg.sent.filter((m) => String(m.chat_id) === String(chatId))).toEqual([]);
+  });
+
+  it("a button from elsewhere (unknown data) is refused politely", async () => {
+    const { tg } = stack;
+    tg.pushUpdate(buttonPress("something-else", { chatId: nextChat() }));
+    await until(() =>
+      tg.calls("answerCallbackQuery").some((c) => String(c.text ?? "").includes("not from this bot")),
+    );
+  });
+});
+
+/** Polls until `check` holds (every 20 ms, up to 5 s). */
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met within 5 s");
+    await sleep(20);
+  }
+}
+
 describe("telegram bot, upstream down", () => {
   it("answers from the bundled snapshot and says so", async () => {
     const port = await closedPort();
@@ -341,9 +412,10 @@ describe("telegram bot, upstream down", () => {
       const chatId = nextChat();
       stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
       const [message] = await stack.tg.waitForMessages(1, { chatId });
-      expect(firstLine(message!)).toBe("<b>Cost to mine 1 BTC — Paraguay</b>");
+      expect(firstLine(message!)).toMatch(/^<b>Mining 1 BTC in Paraguay costs \$[\d,]+ in electricity/);
       expect(message!.text).toMatch(/\n⚠️ [^\n]*bundled snapshot[^\n]*BTC price/);
-      expect(message!.text).toMatch(/<i>Sources: BTC price — [^\n]*\(snapshot, as of /);
+      expect(message!.text).toMatch(/<i>Sources: bundled snapshot (\w{3} )?\d{4} \(live data unavailable\)/);
+      expect(firstLine(message!)).toMatch(/\(on (\w{3} )?\d{4} data — live data unavailable\)\.<\/b>$/);
       // The price is the snapshot's, not the (unreachable) upstream's.
       expect(message!.text).not.toContain("$91,250");
     } finally {
@@ -517,7 +589,7 @@ describe("telegram bot, webhook mode", () => {
       expect(stack.port).toBe(port);
       expect(stack.tg.webhook).toEqual({ url, secret_token: "s3cret_Token-1" });
       expect(stack.tg.calls("setWebhook")[0]).toMatchObject({
-        allowed_updates: ["message", "channel_post", "inline_query"],
+        allowed_updates: ["message", "channel_post", "inline_query", "callback_query"],
       });
       expect(stack.tg.calls("getUpdates"), "no polling in webhook mode").toEqual([]);
 
@@ -530,7 +602,7 @@ describe("telegram bot, webhook mode", () => {
       ).toBe(401);
       expect(await stack.tg.deliverWebhook(privateMessage("/edge_ai 2031", { chatId }))).toBe(200);
       const [message] = await stack.tg.waitForMessages(1, { chatId });
-      expect(firstLine(message!)).toBe("<b>Edge-AI market in 2031</b>");
+      expect(firstLine(message!)).toMatch(/^<b>Edge AI in 2031: about \$[\d.]+B/);
       await sleep(200);
       expect(stack.tg.sent.filter((m) => m.chat_id === chatId)).toHaveLength(1);
 
@@ -702,5 +774,46 @@ describe("telegram bot, questions in people's words", () => {
     const call = await waitFor(() => stack.tg.calls("answerInlineQuery")[before]);
     const results = typeof call.results === "string" ? JSON.parse(call.results) : call.results;
     expect(results).toEqual([]);
+  });
+});
+
+describe("telegram bot, answers with a chart", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ upstream, charts: createChartRenderer() });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it("sends the chart with sendPhoto (multipart) and the headline, figures and sources as its caption", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("/mining_cost paraguay", { chatId }));
+    const [photo] = await stack.tg.waitForPhotos(1, { timeoutMs: 10_000 });
+    expect(String(photo!.chat_id)).toBe(String(chatId));
+    expect(photo!.photo.name).toBe("chart.png");
+    expect(photo!.photo.bytes.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    expect(photo!.parse_mode).toBe("HTML");
+    const caption = photo!.caption!;
+    expect(caption.length).toBeLessThanOrEqual(1024);
+    expect(checkTelegramHtml(caption)).toBeUndefined();
+    expect(caption.split("\n")[0]).toMatch(/^<b>Mining 1 BTC in Paraguay costs \$[\d,]+ in electricity/);
+    expect(caption).toContain("Cost per BTC: <b>$");
+    expect(caption.split("\n").at(-1)).toMatch(/^<i>Sources: 127\.0\.0\.1:\d+ live \d+ s/);
+    // The details did not fit the caption: they follow as one message, folded.
+    const [details] = await stack.tg.waitForMessages(1, { chatId });
+    expect(details!.text.startsWith("<blockquote expandable><b>Cost to mine 1 BTC — Paraguay</b>")).toBe(
+      true,
+    );
+    expect(checkTelegramHtml(details!.text)).toBeUndefined();
+  });
+
+  it("an answer without a chart is still a text message", async () => {
+    const chatId = nextChat();
+    const before = stack.tg.photos.length;
+    stack.tg.pushUpdate(privateMessage("/sources", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).toMatch(/^<b>\d+ of \d+ live datasets are fresh/);
+    expect(stack.tg.photos.length).toBe(before);
   });
 });

@@ -52,16 +52,48 @@ function numbersIn(text: string): string[] {
 }
 
 describe("renderDiscord", () => {
-  it("renders title, summary, fields, footer with source and age, and a timestamp", () => {
+  it("without a headline (a note): title, summary, fields, footer with the sources line, timestamp", () => {
     const message = renderDiscord(reply());
     expect(message.embeds).toHaveLength(1);
     const [embed] = message.embeds;
     expect(embed!.title).toBe("Mining cost — Paraguay");
     expect(embed!.description).toBe("Electricity cost per BTC: $31,245 at $0.045/kWh.");
     expect(embed!.fields).toEqual([{ name: "Hashprice", value: "$48.12 /PH/day", inline: true }]);
-    expect(embed!.footer!.text).toBe("BTC price: mempool.space /v1/prices, live 12 s");
+    expect(embed!.footer!.text).toBe("Sources: mempool.space live 12 s");
     expect(embed!.timestamp).toBe(at);
     expect(embed!.color).toBe(COLORS.fresh);
+  });
+
+  it("with a headline: a lead embed (author = title, title = headline, figures, image), details below", () => {
+    const message = renderDiscord(
+      reply({
+        headline: "Mining 1 BTC in Paraguay costs $31,245 in electricity.",
+        figures: [
+          { label: "Cost per BTC", value: "$31,245" },
+          { label: "Break_even *power*", value: "$0.12/kWh" },
+        ],
+      }),
+      { imageUrl: "attachment://chart.png" },
+    );
+    withinLimits(message);
+    const [lead, details] = message.embeds;
+    expect(lead).toEqual({
+      color: COLORS.fresh,
+      author: { name: "Mining cost — Paraguay" },
+      title: "Mining 1 BTC in Paraguay costs $31,245 in electricity.",
+      description: "**Cost per BTC:** $31,245\n**Break\\_even \\*power\\*:** $0.12/kWh",
+      image: { url: "attachment://chart.png" },
+    });
+    expect(details!.description).toBe("Electricity cost per BTC: $31,245 at $0.045/kWh.");
+    expect(details!.fields).toEqual([{ name: "Hashprice", value: "$48.12 /PH/day", inline: true }]);
+    expect(details!.footer!.text).toBe("Sources: mempool.space live 12 s");
+  });
+
+  it("escapes field names: markdown and masked links show as typed", () => {
+    const message = renderDiscord(
+      reply({ fields: [{ name: "[click](https://evil.example) **bold**", value: "v" }] }),
+    );
+    expect(message.embeds[0]!.fields![0]!.name).toBe("\\[click\\](https://evil.example) \\*\\*bold\\*\\*");
   });
 
   it("colours by freshness: stale amber, snapshot fallback grey, reference blue, error red", () => {
@@ -75,7 +107,7 @@ describe("renderDiscord", () => {
     );
     expect(renderDiscord(reply({ error: { code: "invalid_value" } })).embeds[0]!.color).toBe(COLORS.error);
     expect(renderDiscord(reply({ sources: [fallback] })).embeds[0]!.footer!.text).toContain(
-      "snapshot fallback, as of 2025-11-30",
+      "bundled snapshot Nov 2025 (live data unavailable)",
     );
   });
 
@@ -173,12 +205,15 @@ describe("renderDiscord", () => {
     const sources = Array.from({ length: 60 }, (_, i) => ({
       ...live,
       name: `Dataset ${i}`,
-      source: "x".repeat(40),
+      source: `Publisher ${i} /v1/x`,
     }));
     const footer = renderDiscord(reply({ sources })).embeds[0]!.footer!.text;
-    expect(footer.length).toBeLessThanOrEqual(EMBED_LIMITS.footer);
+    // One short line: at most 200 characters, however many sources.
+    expect(footer.length).toBeLessThanOrEqual(200);
     expect(footer).toMatch(/ · \+\d+ more \(\/sources\)$/);
-    expect(footer).toMatch(/Dataset \d+: x+, live 12 s · \+/);
+    expect(footer).toMatch(
+      /^Sources: Publisher 0 live 12 s · Publisher 1 live 12 s · .*Publisher \d+ live 12 s · \+/,
+    );
   });
 
   it("keeps a huge answer within 6000 characters and 10 embeds and says what was left out", () => {

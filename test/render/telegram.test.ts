@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Reply } from "../../src/core/index.ts";
-import { escapeHtml, renderTelegram, splitHtml, TELEGRAM_MESSAGE_LIMIT } from "../../src/render/telegram.ts";
+import {
+  escapeHtml,
+  renderTelegram,
+  renderTelegramPhoto,
+  splitHtml,
+  TELEGRAM_CAPTION_LIMIT,
+  TELEGRAM_MESSAGE_LIMIT,
+  TELEGRAM_PRE_WIDTH,
+} from "../../src/render/telegram.ts";
 import { checkTelegramHtml, visibleText } from "../support/fake-telegram.ts";
 
 function reply(overrides: Partial<Reply> = {}): Reply {
@@ -27,17 +35,41 @@ function reply(overrides: Partial<Reply> = {}): Reply {
 const valid = (chunk: string) => expect(checkTelegramHtml(chunk)).toBeUndefined();
 
 describe("renderTelegram", () => {
-  it("puts a bold title, the summary, fields, and sources with their age on the last line", () => {
+  it("without a headline (a note): bold title, summary, folded fields, sources last", () => {
     const [message, ...rest] = renderTelegram(reply());
     expect(rest).toEqual([]);
     expect(message).toBe(
       [
         "<b>Cost to mine 1 BTC — Paraguay</b>",
         "Mining 1 BTC costs $81,465 in electricity.",
-        "",
-        "<b>Hashprice</b>: $37.13 per PH/s per day",
-        "",
-        "<i>Sources: BTC price — mempool.space /v1/prices (live, 12 s old)</i>",
+        "<blockquote expandable><b>Hashprice</b>: $37.13 per PH/s per day</blockquote>",
+        "<i>Sources: mempool.space live 12 s</i>",
+      ].join("\n"),
+    );
+    valid(message!);
+  });
+
+  it("with a headline: headline first, figures, then title and summary folded", () => {
+    const [message] = renderTelegram(
+      reply({
+        headline: "Mining 1 BTC in Paraguay costs $81,465 in electricity.",
+        figures: [
+          { label: "Cost per BTC", value: "$81,465" },
+          { label: "Break-even power", value: "$0.088/kWh" },
+          { label: "Hashprice", value: "$37.13/PH/s/day" },
+        ],
+      }),
+    );
+    expect(message).toBe(
+      [
+        "<b>Mining 1 BTC in Paraguay costs $81,465 in electricity.</b>",
+        "Cost per BTC: <b>$81,465</b>",
+        "Break-even power: <b>$0.088/kWh</b>",
+        "Hashprice: <b>$37.13/PH/s/day</b>",
+        "<blockquote expandable><b>Cost to mine 1 BTC — Paraguay</b>",
+        "Mining 1 BTC costs $81,465 in electricity.",
+        "<b>Hashprice</b>: $37.13 per PH/s per day</blockquote>",
+        "<i>Sources: mempool.space live 12 s</i>",
       ].join("\n"),
     );
     valid(message!);
@@ -61,7 +93,8 @@ describe("renderTelegram", () => {
       "<b>&lt;i&gt;name&lt;/i&gt;</b>: &lt;script&gt;alert('x')&lt;/script&gt; &amp; more",
     );
     expect(message).toContain("⚠️ price &lt;unknown&gt; &amp; stale");
-    expect(message).toMatch(/\n<i>Sources: &lt;src&gt; — a&amp;b \([^<>]*2025-01-01[^<>]*\)<\/i>$/);
+    // A bundled figure is named by its publisher and dated, not aged.
+    expect(message).toMatch(/\n<i>Sources: a&amp;b Jan 2025<\/i>$/);
     expect(visibleText(message!)).toContain("Machine <script>alert(1)</script>");
   });
 
@@ -81,6 +114,7 @@ describe("renderTelegram", () => {
     valid(message!);
     expect(message).toContain(
       [
+        "</blockquote>",
         "<pre>Region    Cost/BTC",
         "--------  --------",
         "Paraguay   $79,836",
@@ -94,20 +128,20 @@ describe("renderTelegram", () => {
   it("renders warnings with ⚠️ before the sources", () => {
     const [message] = renderTelegram(reply({ warnings: ["BTC price is stale: last fetched 5 min ago."] }));
     const lines = message!.split("\n");
-    expect(lines.at(-3)).toBe("⚠️ BTC price is stale: last fetched 5 min ago.");
+    expect(lines.at(-2)).toBe("⚠️ BTC price is stale: last fetched 5 min ago.</blockquote>");
     expect(lines.at(-1)).toMatch(/^<i>Sources/);
   });
 
   it("renders an error reply as a short message without sources", () => {
     const messages = renderTelegram(
       reply({
-        title: "Can't do that",
+        title: "Invalid usd_per_kwh",
         summary: 'usd_per_kwh must be a number (for example usd_per_kwh=0.045); got "<abc>".',
         error: { code: "invalid_value" },
       }),
     );
     expect(messages).toEqual([
-      "<b>Can't do that</b>\nusd_per_kwh must be a number (for example usd_per_kwh=0.045); got &quot;&lt;abc&gt;&quot;.",
+      "<b>Invalid usd_per_kwh</b>\nusd_per_kwh must be a number (for example usd_per_kwh=0.045); got &quot;&lt;abc&gt;&quot;.",
     ]);
   });
 
@@ -136,29 +170,87 @@ describe("renderTelegram", () => {
     // Nothing lost, nothing duplicated: the visible lines are the unsplit answer's lines.
     const unsplit = renderTelegram(long, 1_000_000)[0]!;
     expect(chunks.map(visibleText).join("\n")).toBe(visibleText(unsplit));
-    // The table that had to split is a <pre> block in every part it appears in.
+    // A table too long for the first screen is a ranked list in the fold, quoted in every part.
     const withRows = chunks.filter((c) => c.includes("Region &lt;"));
     expect(withRows.length).toBeGreaterThanOrEqual(1);
-    for (const chunk of withRows) expect(chunk).toMatch(/<pre>[\s\S]*Region &lt;\d+&gt;[\s\S]*<\/pre>/);
+    for (const chunk of withRows)
+      expect(chunk).toMatch(
+        /<blockquote expandable>[\s\S]*• Region &lt;\d+&gt; — Cost \$[\s\S]*<\/blockquote>/,
+      );
+    expect(chunks.join("")).not.toContain("<pre>");
     expect(chunks.at(-1)!.split("\n").at(-1)).toMatch(/^<i>Sources: /);
   });
 
-  it("closes and reopens <pre> when a table splits, never cutting an entity", () => {
+  it("closes and reopens the expandable quote when a long list splits, never cutting an entity", () => {
     const rows = Array.from({ length: 400 }, (_, i) => [`a&b<${i}>`, "x".repeat(20)]);
     const chunks = renderTelegram(reply({ table: { columns: ["k", "v"], rows } }));
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     const middle = chunks.slice(1, -1);
     for (const chunk of middle) {
-      expect(chunk.startsWith("<pre>")).toBe(true);
-      expect(chunk.endsWith("</pre>")).toBe(true);
+      expect(chunk.startsWith("<blockquote expandable>")).toBe(true);
+      expect(chunk.endsWith("</blockquote>")).toBe(true);
     }
     for (const chunk of chunks) {
       valid(chunk);
       expect(chunk.length).toBeLessThanOrEqual(TELEGRAM_MESSAGE_LIMIT);
       // Each table row survives whole in one chunk.
       for (const line of visibleText(chunk).split("\n"))
-        if (line.startsWith("a&b")) expect(line).toMatch(/^a&b<\d+> +x{20}$/);
+        if (line.startsWith("• a&b")) expect(line).toMatch(/^• a&b<\d+> — v x{20}$/);
     }
+  });
+
+  it("a single table cell of 10,000 characters never yields a part over 4096", () => {
+    const cell = `${"word ".repeat(1000)}${"y".repeat(5000)}`;
+    const chunks = renderTelegram(reply({ table: { columns: ["Name", "Note"], rows: [["one", cell]] } }));
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    for (const chunk of chunks) {
+      valid(chunk);
+      expect(chunk.length).toBeLessThanOrEqual(TELEGRAM_MESSAGE_LIMIT);
+      expect(chunk).not.toContain("<pre>");
+    }
+    expect(chunks.map(visibleText).join("").replace(/\s/g, "")).toContain("y".repeat(5000));
+  });
+
+  it("a wide table becomes a list; a narrow one stays a <pre> of at most 36 columns", () => {
+    const wide = renderTelegram(
+      reply({
+        table: {
+          columns: ["Region", "$/kWh", "Cost/BTC", "Share", "At today's price"],
+          rows: [["United States (average)", "0.086", "$134,069", "37.8%", "under water"]],
+        },
+      }),
+    )[0]!;
+    expect(wide).not.toContain("<pre>");
+    expect(visibleText(wide)).toContain(
+      "• United States (average) — $/kWh 0.086 · Cost/BTC $134,069 · Share 37.8% · At today's price under water",
+    );
+    const narrow = renderTelegram(
+      reply({
+        table: { columns: ["Region", "$k/BTC"], rows: [["Russia", "51.4"]], align: ["left", "right"] },
+      }),
+    )[0]!;
+    const pre = /<pre>([\s\S]*)<\/pre>/.exec(narrow)![1]!;
+    for (const line of pre.split("\n")) expect(line.length).toBeLessThanOrEqual(TELEGRAM_PRE_WIDTH);
+  });
+
+  it("a photo caption holds the whole answer when it fits 1024, else the lead and a second message", () => {
+    const short = renderTelegramPhoto(reply({ headline: "Short answer: $1." }));
+    expect(short.messages).toEqual([]);
+    expect(short.caption).toContain("<blockquote expandable>");
+    const long = renderTelegramPhoto(
+      reply({
+        headline: "Long answer: $2.",
+        figures: [{ label: "Cost", value: "$2" }],
+        fields: Array.from({ length: 30 }, (_, i) => ({ name: `Field ${i}`, value: "x".repeat(50) })),
+      }),
+    );
+    expect(long.caption.length).toBeLessThanOrEqual(TELEGRAM_CAPTION_LIMIT);
+    expect(long.caption).toBe(
+      "<b>Long answer: $2.</b>\nCost: <b>$2</b>\n<i>Sources: mempool.space live 12 s</i>",
+    );
+    expect(long.messages.length).toBeGreaterThanOrEqual(1);
+    for (const m of long.messages) valid(m);
+    expect(long.messages[0]).toMatch(/^<blockquote expandable><b>Cost to mine/);
   });
 
   it("splits one huge line at spaces, keeping the bold open across chunks", () => {

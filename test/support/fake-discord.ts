@@ -29,6 +29,8 @@ export interface RecordedCall {
   authorization: string | undefined;
   /** performance.now() when the request was complete. */
   at: number;
+  /** Files of a multipart request (discord.js sends attachments so, with the JSON as payload_json). */
+  files?: { field: string; name: string; type: string; bytes: Buffer }[];
 }
 
 export interface InteractionResult {
@@ -151,7 +153,7 @@ export async function startFakeDiscord(
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => handleRest(req, res, Buffer.concat(chunks)));
+    req.on("end", () => void handleRest(req, res, Buffer.concat(chunks)));
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
@@ -179,16 +181,33 @@ export async function startFakeDiscord(
   const noContent: Answer = { status: 204 };
   const notFound: Answer = { status: 404, body: { message: "404: Not Found", code: 0 } };
 
-  function handleRest(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+  async function handleRest(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
     const url = new URL(req.url ?? "/", base);
     const type = req.headers["content-type"] ?? "";
+    let body: unknown = raw.length && type.includes("json") ? JSON.parse(raw.toString("utf8")) : undefined;
+    let files: RecordedCall["files"];
+    if (type.includes("multipart/form-data")) {
+      const form = await new Response(new Uint8Array(raw), { headers: { "content-type": type } }).formData();
+      files = [];
+      for (const [field, value] of form.entries()) {
+        if (field === "payload_json") body = JSON.parse(String(value));
+        else if (typeof value !== "string")
+          files.push({
+            field,
+            name: value.name,
+            type: value.type,
+            bytes: Buffer.from(await value.arrayBuffer()),
+          });
+      }
+    }
     const call: RecordedCall = {
       method: req.method ?? "GET",
       path: decodeURIComponent(url.pathname.replace(/^\/api\/v10(?=\/)/, "")),
       query: url.searchParams,
-      body: raw.length && type.includes("json") ? JSON.parse(raw.toString("utf8")) : undefined,
+      body,
       authorization: req.headers.authorization,
       at: performance.now(),
+      ...(files ? { files } : {}),
     };
     calls.push(call);
     const answer = url.pathname.startsWith("/api/v10/") ? answerRest(call) : notFound;
@@ -648,4 +667,37 @@ export function autocomplete(
     { id: snowflake(), name, type: 1, options: encodeOptions(options, focused) },
     where,
   );
+}
+
+/** A press on a button (a message component interaction, type 3) under one of the bot's messages. */
+export function buttonClick(dc: FakeDiscord, customId: string, where: Where = {}) {
+  const base = interactionBase(
+    dc,
+    3,
+    { custom_id: customId, component_type: 2 },
+    where,
+  ) as InteractionPayload & {
+    channel_id: string;
+  };
+  return {
+    ...base,
+    message: {
+      id: snowflake(),
+      channel_id: base.channel_id,
+      type: 0,
+      content: "",
+      embeds: [],
+      components: [],
+      attachments: [],
+      author: { id: dc.applicationId, username: "Decentra", discriminator: "0", avatar: null, bot: true },
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      pinned: false,
+      flags: 0,
+    },
+  };
 }

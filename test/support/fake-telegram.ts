@@ -55,6 +55,13 @@ export interface FakeUpdate {
   channel_post?: FakeMessage;
   edited_message?: FakeMessage;
   inline_query?: FakeInlineQuery;
+  callback_query?: {
+    id: string;
+    from: FakeUser;
+    message?: FakeMessage;
+    chat_instance: string;
+    data?: string;
+  };
 }
 
 /** What a sendMessage call asked for. */
@@ -65,7 +72,19 @@ export interface SentMessage {
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
   link_preview_options?: { is_disabled?: boolean };
   message_thread_id?: number;
+  reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] };
   /** When the server received it (performance.now()). */
+  receivedAt: number;
+}
+
+/** What a sendPhoto call (multipart, as grammY uploads a file) asked for. */
+export interface SentPhoto {
+  chat_id: number | string;
+  caption?: string;
+  parse_mode?: string;
+  reply_markup?: unknown;
+  /** The uploaded file. */
+  photo: { name: string; type: string; bytes: Buffer };
   receivedAt: number;
 }
 
@@ -100,6 +119,10 @@ export interface FakeTelegram {
   ): Promise<SentMessage[]>;
   /** Every accepted sendMessage, in order. */
   readonly sent: SentMessage[];
+  /** Every accepted sendPhoto, in order. */
+  readonly photos: SentPhoto[];
+  /** Resolves with the first n recorded sendPhoto calls; rejects after timeoutMs (default 5000). */
+  waitForPhotos(n: number, options?: { timeoutMs?: number }): Promise<SentPhoto[]>;
   /** Payloads of every call to a method (accepted or failed), in order. */
   calls(method: string): Array<Record<string, unknown>>;
   /** The next call to `method` (that matches `failure.when`) fails with this answer (once per call
@@ -143,6 +166,7 @@ export async function startFakeTelegram(
   let nextMessageId = 1000;
   const waiters = new Set<Waiter>();
   const sent: SentMessage[] = [];
+  const photos: SentPhoto[] = [];
   const callLog = new Map<string, Array<Record<string, unknown>>>();
   const failures = new Map<string, FailureSpec[]>();
   const members = new Map<string, MemberStatus>();
@@ -197,11 +221,42 @@ export async function startFakeTelegram(
       for (const watch of messageWatchers) watch();
       return ok(true);
     },
+    answerCallbackQuery: () => ok(true),
     getChatMember: (payload) => {
       const status = members.get(`${payload.chat_id}:${payload.user_id}`) ?? "member";
       return ok({ status, user: { id: Number(payload.user_id), is_bot: false, first_name: "User" } });
     },
     getUpdates: (payload, req) => getUpdates(payload, req),
+    sendPhoto: (payload) => {
+      const photo = payload.photo as SentPhoto["photo"] | string | undefined;
+      if (!photo || typeof photo === "string" || photo.bytes.length === 0)
+        return fail({ status: 400, description: "Bad Request: there is no photo in the request" });
+      const caption = payload.caption === undefined ? undefined : String(payload.caption);
+      if (caption !== undefined && caption.length > 1024)
+        return fail({ status: 400, description: "Bad Request: message caption is too long" });
+      if (caption !== undefined && payload.parse_mode === "HTML") {
+        const problem = checkTelegramHtml(caption);
+        if (problem)
+          return fail({ status: 400, description: `Bad Request: can't parse entities: ${problem}` });
+      }
+      photos.push({
+        chat_id: payload.chat_id as string,
+        ...(caption !== undefined ? { caption } : {}),
+        ...(payload.parse_mode ? { parse_mode: String(payload.parse_mode) } : {}),
+        ...(payload.reply_markup ? { reply_markup: payload.reply_markup } : {}),
+        photo,
+        receivedAt: performance.now(),
+      });
+      for (const watch of messageWatchers) watch();
+      const chatId = Number(payload.chat_id);
+      return ok({
+        message_id: nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: chatId < 0 ? "supergroup" : "private" },
+        photo: [{ file_id: `photo-${nextMessageId}`, width: 780, height: 600 }],
+        ...(caption !== undefined ? { caption } : {}),
+      });
+    },
     sendMessage: (payload) => {
       const text = String(payload.text ?? "");
       if (!text.trim()) return fail({ status: 400, description: "Bad Request: message text is empty" });
@@ -285,6 +340,26 @@ export async function startFakeTelegram(
     token,
     botInfo,
     sent,
+    photos,
+    waitForPhotos(n, { timeoutMs = 5000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (photos.length < n) return;
+          cleanup();
+          resolve(photos.slice(0, n));
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`expected ${n} photo(s), got ${photos.length}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          messageWatchers.delete(check);
+        };
+        messageWatchers.add(check);
+        check();
+      });
+    },
     get webhook() {
       return webhook;
     },
@@ -346,6 +421,7 @@ export async function startFakeTelegram(
     clearCalls() {
       callLog.clear();
       sent.length = 0;
+      photos.length = 0;
     },
     async close() {
       for (const waiter of [...waiters]) waiter.resolve();
@@ -390,6 +466,29 @@ function answer(res: ServerResponse, result: Answer): void {
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
+  const type = req.headers["content-type"] ?? "";
+  if (type.includes("multipart/form-data")) {
+    // grammY uploads files as multipart; a JSON-looking field (reply_markup) stays a string here.
+    const form = await new Response(new Uint8Array(Buffer.concat(chunks)), {
+      headers: { "content-type": type },
+    }).formData();
+    const payload: Record<string, unknown> = {};
+    for (const [field, value] of form.entries()) {
+      if (typeof value === "string") payload[field] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+      else
+        payload[field] = {
+          name: value.name,
+          type: value.type,
+          bytes: Buffer.from(await value.arrayBuffer()),
+        };
+    }
+    // grammY names the file part and points the photo field at it ("attach://<id>").
+    for (const [field, value] of Object.entries(payload)) {
+      const ref = typeof value === "string" ? /^attach:\/\/(.+)$/.exec(value) : null;
+      if (ref && payload[ref[1]!]) payload[field] = payload[ref[1]!];
+    }
+    return payload;
+  }
   const raw = Buffer.concat(chunks).toString("utf8");
   if (!raw) return {};
   if (!(req.headers["content-type"] ?? "").includes("json")) {
@@ -450,6 +549,10 @@ export function checkTelegramHtml(html: string): string | undefined {
         const open = stack.pop();
         if (open !== tag) return `can't find end tag corresponding to start tag "${open ?? tag}"`;
       } else {
+        // Telegram: blockquotes can't be nested, and no entity may contain a pre or code block.
+        if (tag === "blockquote" && stack.includes("blockquote")) return "blockquotes can't be nested";
+        if ((tag === "pre" || tag === "code") && stack.length && !(tag === "code" && stack.at(-1) === "pre"))
+          return `"${tag}" can't be inside "${stack.at(-1)}"`;
         stack.push(tag);
       }
     }
@@ -535,4 +638,31 @@ export function inlineQuery(query: string, options: { userId?: number } = {}): O
 export function channelPost(text: string, options: MessageOptions = {}): Omit<FakeUpdate, "update_id"> {
   const chat: FakeChat = { id: options.chatId ?? -1009876543210, type: "channel", title: "Hashrate News" };
   return { channel_post: { ...message(text, chat, undefined, options.messageId), sender_chat: chat } };
+}
+
+let callbackCounter = 1;
+
+/** A press on an inline-keyboard button under the bot's message `messageId` in a private chat. */
+export function buttonPress(
+  data: string,
+  options: { chatId?: number; userId?: number; messageId?: number } = {},
+): Omit<FakeUpdate, "update_id"> {
+  const userId = options.userId ?? options.chatId ?? 4242;
+  const chat: FakeChat = { id: options.chatId ?? userId, type: "private", first_name: `User${userId}` };
+  const from = user(userId);
+  return {
+    callback_query: {
+      id: String(callbackCounter++),
+      from,
+      chat_instance: `instance-${chat.id}`,
+      data,
+      message: {
+        message_id: options.messageId ?? 1,
+        date: Math.floor(Date.now() / 1000),
+        chat,
+        from: { id: 1, is_bot: true, first_name: "Decentra Test" },
+        text: "an earlier answer",
+      },
+    },
+  };
 }

@@ -1,5 +1,6 @@
 /** The console adapter: the same text grammar as Telegram, answers printed as plain text or JSON.
  * decode (line or argv) → run → render (text or JSON) → print. */
+import { writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import type { CommandContext, Deps, Registry, Reply } from "../../core/index.ts";
 import { closest, errorReply, runTextLine, splitHead, unknownCommand } from "../../core/index.ts";
@@ -12,10 +13,11 @@ export interface ConsoleOutput {
   err(text: string): void;
 }
 
-/** One-shot: argv as the shell split it (`mining_cost texas machine=S21 XP --json`). The words are
- * joined back into one line and parsed exactly like a chat line, so the shell's splitting never
- * changes the answer; a word the shell kept whole ("0 8 * * *") is quoted again.
- * Returns the process exit code: 0 answered, 2 bad input, 1 internal error. */
+/** One-shot: argv as the shell split it (`mining_cost texas machine=S21 XP --json`; `--chart
+ * FILE.png` also writes the answer's chart). The words are joined back into one line and parsed
+ * exactly like a chat line, so the shell's splitting never changes the answer; a word the shell
+ * kept whole ("0 8 * * *") is quoted again.
+ * Returns the process exit code: 0 answered, 2 bad input (or a --chart without a file), 1 internal error. */
 export async function runOnce(
   registry: Registry,
   deps: Deps,
@@ -23,13 +25,19 @@ export async function runOnce(
   io: ConsoleOutput,
 ): Promise<number> {
   const json = argv.includes("--json");
-  const line = asQuestion(registry, joinArgv(argv.filter((a) => a !== "--json")) || "help");
+  const { chartFile, rest, problem } = takeChartOption(argv.filter((a) => a !== "--json"));
+  if (problem) {
+    io.err(problem);
+    return 2;
+  }
+  const line = asQuestion(registry, joinArgv(rest) || "help");
   const ctx: CommandContext = { deps, invocation };
   const reply =
     (await runTextLine(registry, line, ctx)) ?? errorReply(unknownCommand(registry, line), line, deps);
   if (json) io.out(JSON.stringify(reply, null, 2));
   else if (reply.error) io.err(renderText(reply));
   else io.out(renderText(reply));
+  if (chartFile && !reply.error) await writeChart(reply, chartFile, io);
   return exitCode(reply);
 }
 
@@ -59,6 +67,37 @@ export function joinArgv(argv: readonly string[]): string {
     })
     .join(" ")
     .trim();
+}
+
+/** `--chart FILE.png` or `--chart=FILE.png`, taken out of the command's own arguments. */
+function takeChartOption(argv: readonly string[]): { chartFile?: string; rest: string[]; problem?: string } {
+  const rest: string[] = [];
+  let chartFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--chart" || arg.startsWith("--chart=")) {
+      chartFile = arg === "--chart" ? argv[++i] : arg.slice("--chart=".length);
+      if (!chartFile || chartFile.startsWith("--"))
+        return { rest, problem: "--chart needs a file name, e.g. --chart cost.png" };
+      continue;
+    }
+    rest.push(arg);
+  }
+  return { ...(chartFile ? { chartFile } : {}), rest };
+}
+
+/** The chart renderer loads on demand: an answer without --chart never pays for it. */
+async function writeChart(reply: Reply, file: string, io: ConsoleOutput): Promise<void> {
+  if (!reply.chart) {
+    io.err(`This answer has no chart; ${file} was not written.`);
+    return;
+  }
+  const { createChartRenderer } = await import("../../charts/render.ts");
+  const image = await createChartRenderer().png(reply.chart);
+  await writeFile(file, image.png);
+  io.err(
+    `Chart written to ${file} (${image.width}×${image.height} px, ${Math.round(image.png.length / 1024)} kB).`,
+  );
 }
 
 export function exitCode(reply: Reply): number {

@@ -5,8 +5,10 @@
  * gets an ephemeral error without a deferral; a command that waits on upstream data defers, then
  * edits the deferred reply with the embed. Nothing sent can ping anyone (allowed_mentions parses
  * nothing on every reply, edit and post). */
+import { randomUUID } from "node:crypto";
 import {
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   Client,
   DiscordAPIError,
@@ -19,6 +21,7 @@ import {
   RateLimitError,
   Routes,
 } from "discord.js";
+import type { ChartRenderer } from "../../charts/render.ts";
 import type {
   Clock,
   CommandContext,
@@ -29,9 +32,18 @@ import type {
   Registry,
   Reply,
 } from "../../core/index.ts";
-import { DeliveryError, errorReply, runCommand, unknownCommand, validateArgs } from "../../core/index.ts";
+import {
+  DeliveryError,
+  errorReply,
+  runCommand,
+  runTextLine,
+  unknownCommand,
+  validateArgs,
+} from "../../core/index.ts";
+import { decodeAction, EXPIRED_TEXT, UNKNOWN_TEXT } from "../../render/actions.ts";
 import { type DiscordMessage, renderDiscord } from "../../render/discord.ts";
 import { autocompleteChoices, decodeInteractionOptions } from "./commands.ts";
+import { createMakeRequest } from "./multipart.ts";
 
 export interface DiscordBotOptions {
   registry: Registry;
@@ -42,6 +54,8 @@ export interface DiscordBotOptions {
   apiUrl?: string;
   logger: Logger;
   clock: Clock;
+  /** Draws answers' charts, attached as chart.png and shown as the lead embed's image. */
+  charts?: ChartRenderer;
 }
 
 export interface DiscordBot {
@@ -58,6 +72,8 @@ export interface DiscordBot {
 export const MANAGE_REQUIREMENT =
   "You need Manage Channels (or Manage Server) to change this channel's digest.";
 
+const CHART_FILE = "chart.png";
+
 /** Nothing in any answer may ping: not @everyone, not a role, not a user echoed from an argument. */
 const NO_MENTIONS = { parse: [] as [] };
 
@@ -65,7 +81,11 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const { registry, deps, logger, clock, token } = options;
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
-    rest: options.apiUrl ? { api: options.apiUrl } : {},
+    // Attachments (charts) go out as bytes: see multipart.ts for why discord.js's FormData cannot.
+    rest: {
+      ...(options.apiUrl ? { api: options.apiUrl } : {}),
+      makeRequest: createMakeRequest(() => `decentra-${randomUUID()}`),
+    },
     allowedMentions: NO_MENTIONS,
   });
   // The messenger may post before or without a gateway session (digest-only instances).
@@ -96,6 +116,24 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   async function handleInteraction(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) return answerAutocomplete(interaction);
     if (interaction.isChatInputCommand()) return answerCommand(interaction);
+    if (interaction.isButton()) return answerButton(interaction);
+  }
+
+  /** A button press: the next question about an answer, posted as a new answer under it. An old
+   * button says, to the presser only, that it expired. */
+  async function answerButton(interaction: ButtonInteraction): Promise<void> {
+    const decoded = decodeAction(interaction.customId, clock.now().getTime());
+    if (decoded.kind !== "run") {
+      const content = decoded.kind === "expired" ? EXPIRED_TEXT : UNKNOWN_TEXT;
+      await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    // Deferring first keeps within Discord's 3 s whatever the command waits on.
+    await interaction.deferReply();
+    // Buttons only ask questions (no digest changes): the presser needs no permission.
+    const invocation = { ...invocationOfButton(interaction), canManage: false };
+    const reply = await runTextLine(registry, decoded.line, { deps, invocation });
+    if (reply) await sendReply(interaction, reply);
   }
 
   /** Autocomplete must answer within 3 s: the snapshot only, never an upstream. */
@@ -127,8 +165,36 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     await sendReply(interaction, reply);
   }
 
-  async function sendReply(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
-    const message = { ...renderDiscord(reply), allowedMentions: NO_MENTIONS };
+  /** The embeds, and the chart as an attachment the lead embed shows (text only when it cannot
+   * be drawn: a chart never costs the answer). */
+  async function rendered(reply: Reply, buttons = true): Promise<{ message: DiscordMessage; png?: Buffer }> {
+    const nowMs = buttons ? { nowMs: clock.now().getTime() } : {};
+    if (reply.chart && options.charts && !reply.error) {
+      try {
+        const image = await options.charts.png(reply.chart);
+        return {
+          message: renderDiscord(reply, { imageUrl: `attachment://${CHART_FILE}`, ...nowMs }),
+          png: image.png,
+        };
+      } catch (error) {
+        logger.warn("chart render failed; answering with text", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    return { message: renderDiscord(reply, nowMs) };
+  }
+
+  async function sendReply(
+    interaction: ChatInputCommandInteraction | ButtonInteraction,
+    reply: Reply,
+  ): Promise<void> {
+    const { message: embeds, png } = await rendered(reply);
+    const message = {
+      ...embeds,
+      allowedMentions: NO_MENTIONS,
+      ...(png ? { files: [{ attachment: png, name: CHART_FILE }] } : {}),
+    };
     const ephemeral = reply.error !== undefined;
     if (!interaction.deferred && !interaction.replied) {
       await interaction.reply({ ...message, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
@@ -146,7 +212,11 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     platform: "discord",
     async send(channelId, reply) {
       try {
-        await client.rest.post(Routes.channelMessages(channelId), { body: toApiBody(renderDiscord(reply)) });
+        const { message, png } = await rendered(reply, false);
+        await client.rest.post(Routes.channelMessages(channelId), {
+          body: toApiBody(message),
+          ...(png ? { files: [{ name: CHART_FILE, data: png, contentType: "image/png" }] } : {}),
+        });
       } catch (error) {
         throw toDeliveryError(error, channelId);
       }
@@ -176,6 +246,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       return stopping;
     },
   };
+}
+
+function invocationOfButton(interaction: ButtonInteraction): Omit<Invocation, "canManage"> {
+  return { platform: "discord", chatId: interaction.channelId, userId: interaction.user.id };
 }
 
 /** Who asked and where. In DMs there is no one else to protect, so the caller may manage. */

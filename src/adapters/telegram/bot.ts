@@ -5,7 +5,8 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { type Api, Bot } from "grammy";
-import type { Message } from "grammy/types";
+import type { CallbackQuery, Message } from "grammy/types";
+import type { ChartRenderer } from "../../charts/render.ts";
 import {
   type Clock,
   type Deps,
@@ -13,15 +14,24 @@ import {
   type Logger,
   type Messenger,
   type Registry,
+  type Reply,
   runTextLine,
   UserError,
 } from "../../core/index.ts";
-import { renderTelegram } from "../../render/telegram.ts";
+import { decodeAction, EXPIRED_TEXT, UNKNOWN_TEXT } from "../../render/actions.ts";
+import { renderTelegram, telegramKeyboard } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
 import { decodeQuestion, installInlineQuestions } from "./questions.ts";
 import { createCommandLimiter } from "./rate-limit.ts";
-import { createTelegramMessenger, describeError, type SendTarget, sendHtml } from "./send.ts";
+import {
+  createTelegramMessenger,
+  describeError,
+  type SendTarget,
+  sendParts,
+  type TelegramPart,
+  telegramParts,
+} from "./send.ts";
 import { listenWebhook, type WebhookServer } from "./webhook.ts";
 
 export const DEFAULT_TELEGRAM_API_ROOT = "https://api.telegram.org";
@@ -40,6 +50,8 @@ export interface TelegramBotOptions {
   throttle?: boolean;
   /** getUpdates long-poll timeout in seconds (default 30). */
   pollingTimeoutSeconds?: number;
+  /** Draws answers' charts, sent as a photo with the answer as its caption; text only without. */
+  charts?: ChartRenderer;
   /** How long a group admin check is trusted (default 60 s). */
   adminCacheMs?: number;
   /** Called once when long polling ends for good after start() (Telegram answered 401: the token
@@ -62,7 +74,7 @@ export interface TelegramBot {
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }
 
-const ALLOWED_UPDATES = ["message", "channel_post", "inline_query"] as const;
+const ALLOWED_UPDATES = ["message", "channel_post", "inline_query", "callback_query"] as const;
 /** Telegram's limit for a command description in the menu. */
 const DESCRIPTION_LIMIT = 256;
 
@@ -88,6 +100,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     track(answer(ctx.msg), "telegram update failed", ctx.update.update_id);
   });
   installInlineQuestions(bot, { registry, deps, logger, track });
+  bot.on("callback_query:data", (ctx) => {
+    track(press(ctx.callbackQuery), "telegram button failed", ctx.update.update_id);
+  });
   bot.catch((error) =>
     logger.error("telegram update failed", {
       updateId: error.ctx.update.update_id,
@@ -105,7 +120,8 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     const target = replyTarget(command);
     const limit = limiter.check(command.senderKey);
     if (!limit.allowed) {
-      if (limit.notify) await deliver(target, renderTelegram(tooFast(limit.retryAfterMs, command.name)));
+      if (limit.notify)
+        await deliver(target, textParts(renderTelegram(tooFast(limit.retryAfterMs, command.name))));
       return;
     }
     if (known?.usesUpstream) showTyping(command);
@@ -115,7 +131,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     const reply = await runTextLine(registry, command.line, { deps, invocation }, bot.botInfo.username);
     if (!reply) return;
     // render → send
-    await deliver(target, renderTelegram(reply));
+    await deliver(target, withKeyboard(await telegramParts(reply, options.charts, logger), reply));
     logger.debug("telegram command answered", {
       command: command.name,
       chatKind: command.chatKind,
@@ -124,9 +140,53 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     });
   }
 
-  async function deliver(target: SendTarget, parts: string[]): Promise<void> {
+  /** The answer's buttons go under its last message. */
+  function withKeyboard(parts: TelegramPart[], reply: Reply): TelegramPart[] {
+    const keyboard = telegramKeyboard(reply, clock.now().getTime());
+    if (!keyboard || !parts.length) return parts;
+    return [...parts.slice(0, -1), { ...parts.at(-1)!, keyboard }];
+  }
+
+  /** A button press: answer the query at once (Telegram shows a spinner until then), then follow
+   * up the answer it sits under with the next one. An old button says it expired. */
+  async function press(query: CallbackQuery): Promise<void> {
+    const decoded = decodeAction(query.data ?? "", clock.now().getTime());
+    const message = query.message;
+    if (decoded.kind !== "run" || !message) {
+      const text = decoded.kind === "expired" ? EXPIRED_TEXT : UNKNOWN_TEXT;
+      await bot.api.answerCallbackQuery(query.id, { text, show_alert: true });
+      return;
+    }
+    const limit = limiter.check(`user:${query.from.id}`);
+    if (!limit.allowed) {
+      const seconds = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
+      await bot.api.answerCallbackQuery(query.id, { text: `Too fast; try again in ${seconds} s.` });
+      return;
+    }
+    await bot.api.answerCallbackQuery(query.id);
+    const chatId = message.chat.id;
+    // Buttons only ask questions (no digest changes), so no one needs to manage the chat.
+    const invocation = {
+      platform: "telegram",
+      chatId: String(chatId),
+      userId: String(query.from.id),
+      canManage: false,
+    } as const;
+    const reply = await runTextLine(registry, decoded.line, { deps, invocation });
+    if (!reply) return;
+    const target: SendTarget = {
+      chatId,
+      replyTo: message.message_id,
+      ...("message_thread_id" in message && message.message_thread_id !== undefined
+        ? { threadId: message.message_thread_id }
+        : {}),
+    };
+    await deliver(target, withKeyboard(await telegramParts(reply, options.charts, logger), reply));
+  }
+
+  async function deliver(target: SendTarget, parts: TelegramPart[]): Promise<void> {
     try {
-      await sendHtml(bot.api, target, parts);
+      await sendParts(bot.api, target, parts);
     } catch (error) {
       // Blocked, kicked, muted or flooded: nothing more to do for this update.
       logger.warn("telegram answer not delivered", { chatId: target.chatId, error: describeError(error) });
@@ -175,7 +235,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
   return {
     bot,
-    messenger: createTelegramMessenger(bot.api, logger),
+    messenger: createTelegramMessenger(bot.api, logger, options.charts),
 
     async start(mode) {
       await bot.init(); // getMe: a wrong token fails here, before anything else starts
@@ -227,6 +287,10 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       return stopping;
     },
   };
+}
+
+function textParts(messages: readonly string[]): TelegramPart[] {
+  return messages.map((html) => ({ kind: "text", html }));
 }
 
 /** Private chats get a plain message; in groups the answer replies to the command it answers. */

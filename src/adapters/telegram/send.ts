@@ -1,7 +1,9 @@
 /** Sending rendered answers, and what a failed send means for the caller. */
-import { type Api, GrammyError, HttpError } from "grammy";
+import { type Api, GrammyError, HttpError, InputFile } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import type { ChartRenderer } from "../../charts/render.ts";
 import { DeliveryError, type Logger, type Messenger, type Reply } from "../../core/index.ts";
-import { renderTelegram } from "../../render/telegram.ts";
+import { renderTelegram, renderTelegramPhoto } from "../../render/telegram.ts";
 
 export interface SendTarget {
   chatId: number | string;
@@ -15,31 +17,89 @@ export interface Progress {
   sent: number;
 }
 
-/** Sends the parts of one answer in order, as HTML with link previews off, from `progress.sent` on;
- * `progress` counts each part Telegram accepted, so a retry with it resumes after them. */
+/** One message of an answer: HTML text, or the chart as a photo with an HTML caption. The last
+ * part may carry the answer's buttons. */
+export type TelegramPart =
+  | { kind: "text"; html: string; keyboard?: InlineKeyboardMarkup }
+  | { kind: "photo"; png: Buffer; caption: string; keyboard?: InlineKeyboardMarkup };
+
+/** The answer as Telegram messages: with a chart (and a renderer), the photo with the headline,
+ * figures and sources as its caption, then the details only when they did not fit; otherwise
+ * text. A chart that fails to draw never costs the answer: it goes out as text. */
+export async function telegramParts(
+  reply: Reply,
+  charts: ChartRenderer | undefined,
+  logger?: Logger,
+): Promise<TelegramPart[]> {
+  if (reply.chart && charts && !reply.error) {
+    try {
+      const image = await charts.png(reply.chart);
+      const post = renderTelegramPhoto(reply);
+      return [
+        { kind: "photo", png: image.png, caption: post.caption },
+        ...post.messages.map((html) => ({ kind: "text" as const, html })),
+      ];
+    } catch (error) {
+      logger?.warn("chart render failed; answering with text", { error: describeError(error) });
+    }
+  }
+  return renderTelegram(reply).map((html) => ({ kind: "text", html }));
+}
+
+/** Sends the parts of one answer in order from `progress.sent` on; `progress` counts each part
+ * Telegram accepted, so a retry with it resumes after them. */
+export async function sendParts(
+  api: Api,
+  target: SendTarget,
+  parts: readonly TelegramPart[],
+  progress: Progress = { sent: 0 },
+): Promise<number[]> {
+  const ids: number[] = [];
+  while (progress.sent < parts.length) {
+    const index = progress.sent;
+    const part = parts[index]!;
+    const common = {
+      parse_mode: "HTML" as const,
+      ...(index === 0 && target.replyTo !== undefined
+        ? { reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true } }
+        : {}),
+      ...(target.threadId !== undefined ? { message_thread_id: target.threadId } : {}),
+      ...(part.keyboard ? { reply_markup: part.keyboard } : {}),
+    };
+    const sent =
+      part.kind === "photo"
+        ? await api.sendPhoto(target.chatId, new InputFile(part.png, "chart.png"), {
+            ...common,
+            caption: part.caption,
+          })
+        : await api.sendMessage(target.chatId, part.html, {
+            ...common,
+            link_preview_options: { is_disabled: true },
+          });
+    ids.push(sent.message_id);
+    progress.sent++;
+  }
+  return ids;
+}
+
+/** Sends HTML messages in order (an answer without a chart), resumable like sendParts. */
 export async function sendHtml(
   api: Api,
   target: SendTarget,
   parts: readonly string[],
   progress: Progress = { sent: 0 },
 ): Promise<void> {
-  while (progress.sent < parts.length) {
-    const index = progress.sent;
-    await api.sendMessage(target.chatId, parts[index]!, {
-      parse_mode: "HTML",
-      link_preview_options: { is_disabled: true },
-      ...(index === 0 && target.replyTo !== undefined
-        ? { reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true } }
-        : {}),
-      ...(target.threadId !== undefined ? { message_thread_id: target.threadId } : {}),
-    });
-    progress.sent++;
-  }
+  await sendParts(
+    api,
+    target,
+    parts.map((html) => ({ kind: "text", html })),
+    progress,
+  );
 }
 
 /** A digest post under way: its rendered parts and how many are in the chat. */
 interface Delivery extends Progress {
-  parts: string[];
+  parts: Promise<TelegramPart[]>;
 }
 
 /** The digest's way to post: same renderer, same throttled and retrying API as the answers.
@@ -47,15 +107,23 @@ interface Delivery extends Progress {
  * Resumable: when part 2 of 3 fails, the caller's retry of send(chatId, reply) with the same Reply
  * object sends parts 2 and 3 only, so the chat never sees a part twice. A group that became a
  * supergroup is followed to its new chat id (once per send, and remembered). */
-export function createTelegramMessenger(api: Api, logger?: Logger): Messenger {
+export function createTelegramMessenger(api: Api, logger?: Logger, charts?: ChartRenderer): Messenger {
   const deliveries = new WeakMap<Reply, Map<string, Delivery>>();
   /** Old group chat id → the supergroup it became. */
   const migrated = new Map<string, string>();
 
+  const drawn = new WeakMap<Reply, Promise<TelegramPart[]>>();
+  const partsOf = (reply: Reply) => {
+    const parts = drawn.get(reply) ?? telegramParts(reply, charts, logger);
+    drawn.set(reply, parts);
+    return parts;
+  };
+
   const deliveryOf = (reply: Reply, chatId: string): Delivery => {
     const perChat = deliveries.get(reply) ?? new Map<string, Delivery>();
     deliveries.set(reply, perChat);
-    const delivery = perChat.get(chatId) ?? { parts: renderTelegram(reply), sent: 0 };
+    // Drawn once per reply, shared by every chat it goes to.
+    const delivery = perChat.get(chatId) ?? { parts: partsOf(reply), sent: 0 };
     perChat.set(chatId, delivery);
     return delivery;
   };
@@ -63,7 +131,7 @@ export function createTelegramMessenger(api: Api, logger?: Logger): Messenger {
   /** Posts the parts not yet delivered; a group that became a supergroup is followed once. */
   const post = async (chatId: string, delivery: Delivery): Promise<void> => {
     try {
-      await sendHtml(api, { chatId: migrated.get(chatId) ?? chatId }, delivery.parts, delivery);
+      await sendParts(api, { chatId: migrated.get(chatId) ?? chatId }, await delivery.parts, delivery);
     } catch (error) {
       const newChatId = migrationOf(error);
       if (newChatId === undefined || migrated.has(chatId)) throw error;
@@ -72,7 +140,7 @@ export function createTelegramMessenger(api: Api, logger?: Logger): Messenger {
         chatId,
         newChatId,
       });
-      await sendHtml(api, { chatId: newChatId }, delivery.parts, delivery);
+      await sendParts(api, { chatId: newChatId }, await delivery.parts, delivery);
     }
   };
 

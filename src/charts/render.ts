@@ -1,0 +1,59 @@
+/** ChartSpec → SVG → PNG: Vega-Lite compiles the spec, Vega renders SVG headless (no canvas),
+ * resvg rasterises it with the bundled Inter font and system fonts off, so a chart is the same
+ * picture on every machine. */
+import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
+import * as vega from "vega";
+import { compile } from "vega-lite";
+import type { ChartSpec } from "../core/index.ts";
+import { CHART_WIDTH, THEME, toVegaLite } from "./vega.ts";
+
+const FONTS = ["inter-latin-400.ttf", "inter-latin-700.ttf"].map((f) =>
+  join(import.meta.dirname, "fonts", f),
+);
+
+/** PNGs are drawn at twice the logical size: sharp on a phone, small enough to upload fast. */
+export const CHART_SCALE = 2;
+
+export interface ChartImage {
+  png: Buffer;
+  width: number;
+  height: number;
+  /** The chart's title, for the image's alt text. */
+  alt: string;
+}
+
+export interface ChartRenderer {
+  svg(spec: ChartSpec): Promise<string>;
+  png(spec: ChartSpec): Promise<ChartImage>;
+}
+
+export function createChartRenderer(): ChartRenderer {
+  async function svg(spec: ChartSpec): Promise<string> {
+    const { spec: compiled } = compile(toVegaLite(spec) as never);
+    const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+    try {
+      return await view.toSVG();
+    } finally {
+      view.finalize();
+    }
+  }
+  return {
+    svg,
+    async png(spec) {
+      const image = new Resvg(await svg(spec), {
+        font: {
+          fontFiles: FONTS,
+          loadSystemFonts: false,
+          defaultFontFamily: THEME.font,
+          sansSerifFamily: THEME.font,
+        },
+        fitTo: { mode: "zoom", value: CHART_SCALE },
+        background: THEME.background,
+      }).render();
+      return { png: image.asPng(), width: image.width, height: image.height, alt: spec.title };
+    },
+  };
+}
+
+export { CHART_WIDTH };
