@@ -8,6 +8,7 @@ import { createHelpCommand } from "./help.ts";
 import migration from "./migration.ts";
 import miningCost from "./mining_cost.ts";
 import sources from "./sources.ts";
+import trend from "./trend.ts";
 
 /** Extra commands (digest) are added by the composition root, which owns their dependencies. */
 export function createCommandRegistry(extra: readonly AnyCommand[] = []): Registry {
@@ -17,6 +18,7 @@ export function createCommandRegistry(extra: readonly AnyCommand[] = []): Regist
     concentration,
     edgeAi,
     edgeFit,
+    trend,
     ...extra,
     digest,
     sources,

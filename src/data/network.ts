@@ -269,7 +269,8 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
       }),
     );
     const weekly = await resolveCached(weeklySharesDataset(period));
-    if (weekly === null) missing.push(`weekly pool shares (${period}): upstream unavailable and no bundled figure`);
+    if (weekly === null)
+      missing.push(`weekly pool shares (${period}): upstream unavailable and no bundled figure`);
     return {
       windows: windows.filter((w) => w !== null),
       ...(weekly === null ? {} : { weekly }),

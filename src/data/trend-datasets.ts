@@ -65,7 +65,8 @@ export const openModelsSchema = z
   .superRefine((d, ctx) => {
     const ids = new Set<string>();
     d.models.forEach((m, i) => {
-      if (ids.has(m.id)) ctx.addIssue({ code: "custom", message: `duplicate model id ${m.id}`, path: ["models", i] });
+      if (ids.has(m.id))
+        ctx.addIssue({ code: "custom", message: `duplicate model id ${m.id}`, path: ["models", i] });
       ids.add(m.id);
     });
   });

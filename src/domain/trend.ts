@@ -6,7 +6,7 @@
  * 2^(12·b) − 1 per year. A direction is only called when the slope is clear of its own spread. */
 
 import { concentration } from "./concentration.ts";
-import { RUNTIME_OVERHEAD_GB, type Quant, weightsGb } from "./edge-fit.ts";
+import { type Quant, RUNTIME_OVERHEAD_GB, weightsGb } from "./edge-fit.ts";
 import { requireFinite, requirePositive } from "./guards.ts";
 
 /** A Julian month (365.25 / 12 days), so fits in months do not depend on which months they span. */
@@ -112,7 +112,6 @@ export interface WeeklySeries {
   gaps: { after: string; before: string; missingWeeks: number }[];
   emptyWeeks: string[];
 }
-
 
 /** Nakamoto and HHI for every week of the pool hashrate series, oldest first. Shares are fractions
  * of that week's blocks; what the listed pools do not cover is unattributed. */
