@@ -45,7 +45,18 @@ export const FIGURES: NetworkFigures = {
     { name: "Unknown", slug: "unknown", blockCount: 100 },
   ],
   poolWindows: {},
-  weeklyShares: null,
+  weeklyShares: [1, 2, 3, 4].map((week) => ({
+    // Four weeks ending 2026-11-03 … 2026-11-24, each with the pools table above as shares.
+    asOf: new Date(Date.parse("2026-11-24T00:00:00Z") - (4 - week) * 7 * 86_400_000).toISOString(),
+    pools: [
+      { name: "Foundry USA", share: 0.3 },
+      { name: "AntPool", share: 0.2 },
+      { name: "ViaBTC", share: 0.1 },
+      { name: "Binance Pool", share: 0.1 },
+      { name: "F2Pool", share: 0.2 },
+      { name: "Unknown", share: 0.1 },
+    ],
+  })),
 };
 
 const HISTORY_WINDOWS: PoolHistoryWindow[] = ["3y", "2y", "1y", "6m", "3m", "1m", "1w"];
