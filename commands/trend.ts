@@ -228,7 +228,7 @@ async function miningSide(deps: Deps, datasets: TrendDatasets | undefined) {
   const headline =
     changePct === null || verdict.confidence === "insufficient"
       ? "Pools: too little history for a trend"
-      : `Pools: HHI ${changePct >= 0 ? "up" : "down"} ${fmt.num(Math.abs(changePct))}% over ${spanText(spanMonths)}`;
+      : `Pools: HHI ${changePct >= 0 ? "up" : "down"} ${pctText(Math.abs(changePct))}% over ${spanText(spanMonths)}`;
 
   const figures: KeyFigure[] = [];
   if (latest)
@@ -646,11 +646,17 @@ function verdictText(v: Verdict): string {
   return `${v.direction} (${v.ratePerYearPct! >= 0 ? "+" : "−"}${fmt.num(Math.abs(v.ratePerYearPct!))}%/yr)`;
 }
 
+/** "3 years", "1.5 years", "8 months", "3 weeks". */
 function spanText(months: number): string {
   const years = months / 12;
-  return years >= 1.5
-    ? `${fmt.num(years, years % 1 < 0.1 || years % 1 > 0.9 ? 0 : 1)} years`
-    : `${fmt.num(months)} months`;
+  if (years >= 1.5) return `${fmt.num(years, years % 1 < 0.1 || years % 1 > 0.9 ? 0 : 1)} years`;
+  if (months >= 2) return `${fmt.num(months)} months`;
+  return `${fmt.num((months * (365.25 / 12)) / 7)} weeks`;
+}
+
+/** Whole percent from 10 up, one decimal below, so a small change does not read as 0. */
+function pctText(value: number): string {
+  return fmt.num(value, Math.abs(value) < 10 ? 1 : 0);
 }
 
 function capitalize(text: string): string {
