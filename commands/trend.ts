@@ -12,7 +12,6 @@ import {
   type KeyFigure,
   type PoolHistory,
   type ReplyField,
-  type ReplyTable,
   type SourceRef,
 } from "../src/core/index.ts";
 import type { Figure, TrendDatasets } from "../src/core/trend-data.ts";
@@ -118,7 +117,6 @@ export default defineCommand({
         : {}),
       summary: [mining?.summary, ai?.summary].filter(Boolean).join(" "),
       fields: [...(mining?.fields ?? []), ...(ai?.fields ?? [])],
-      ...(ai ? { table: ai.table } : {}),
       sources,
       warnings,
       data: {
@@ -142,7 +140,7 @@ async function miningSide(deps: Deps, datasets: TrendDatasets | undefined) {
   const now = deps.clock.now();
   const history: PoolHistory = await deps.network.poolHistory("3y");
   const warnings = history.missing.map((m) => `No data for ${m}.`);
-  const sources: SourceRef[] = history.windows.map((w) => w.source);
+  const sources: SourceRef[] = windowSources(history);
   if (history.weekly) sources.push(history.weekly.source);
 
   const pools = history.windows.map((w) => {
@@ -281,10 +279,8 @@ async function miningSide(deps: Deps, datasets: TrendDatasets | undefined) {
   }
   if (countries.length)
     fields.push({
-      name: "Countries (HHI of the listed countries: a lower bound)",
-      value: countries
-        .map((c) => `${c.asOf}: ≥${fmt.num(c.hhi)} (${c.listed} listed, ${fmt.pct(c.coveredPct, 0)} covered)`)
-        .join(" · "),
+      name: "Country HHI (listed countries only: lower bounds)",
+      value: countries.map((c) => `${c.asOf} ≥${fmt.num(c.hhi)}`).join(" · "),
     });
   if (makers.length)
     fields.push({
@@ -301,13 +297,13 @@ async function miningSide(deps: Deps, datasets: TrendDatasets | undefined) {
       name: "Energy per hash",
       value:
         (best.length
-          ? `Best new air-cooled machine: ${best.map((f) => `${fmt.sig(f.jPerTh)} J/TH (${f.asOf})`).join(" → ")}` +
-            (halving ? `, halving every ${fmt.num(halving)} months (fit on ${best.length} points)` : "")
+          ? `Best new machine: ${best.map((f) => `${fmt.sig(f.jPerTh)} (${f.asOf.slice(0, 4)})`).join(" → ")} J/TH` +
+            (halving ? `, halving every ${fmt.num(halving)} months` : "")
           : "") +
         (average.length
-          ? `. Fleet average: ${average.map((f) => `${fmt.sig(f.jPerTh)} J/TH (${f.asOf})`).join(", ")}${average.length < 2 ? " (one point: no trend)" : ""}`
+          ? `. Fleet average: ${average.map((f) => `${fmt.sig(f.jPerTh)} J/TH (${f.asOf})`).join(", ")}${average.length < 2 ? " (one point)" : ""}`
           : "") +
-        ". Efficient machines come in industrial lots: the industrial turn.",
+        ".",
     });
   }
 
@@ -489,9 +485,9 @@ function aiSide(datasets: TrendDatasets, deps: Deps) {
             (range
               ? ` (±1 SE: ${fmt.num(range.low, 1)}–${range.high === null ? "no halving" : fmt.num(range.high, 1)})`
               : "") +
-            `: least squares on log2(parameters) of each model that set a new smallest size for a level, one slope across levels. ` +
-            `The densing law (${densingLaw.source.title}) has capability per parameter doubling every ${fmt.num(densing, 1)} months, ` +
-            `i.e. the size for a fixed capability halving as often; this fit is ${comparison}.`,
+            `, least squares on log2(params) of the models that set a new smallest size per level. ` +
+            `Densing law: capability per parameter doubles every ${fmt.num(densing, 1)} months, so the size for a fixed ` +
+            `capability halves as often; this fit is ${comparison}.`,
     },
     ...records.map(({ level, records: r }) => ({
       name: `Smallest open model reaching ${level.name} (${level.benchmark} ${fmt.num(level.score.value, 1)})`,
@@ -507,32 +503,16 @@ function aiSide(datasets: TrendDatasets, deps: Deps) {
             devices
               .map((d) => `${d.label} ${fmt.pct(((lastEdge[d.key] as number | null) ?? 0) * 100, 0)}`)
               .join(", ") +
-            ` (${EDGE_QUANT} weights + runtime vs usable memory; the KV cache is not counted, so long contexts fit fewer).`
+            ` (${EDGE_QUANT} weights + runtime; KV cache not counted).`
           : "No model reaches the level yet.",
     },
     {
       name: "Coverage",
       value:
-        `${models.length} open-weights models released ${released[0]} – ${coverageEnd}; quarters after that are not shown ` +
-        `(no data is not no progress). Scores mix base and instruction-tuned models as each report gives them; each score carries its own source in --json.`,
+        `${models.length} open-weights models, ${released[0]} – ${coverageEnd} (later quarters: no data, not no progress). ` +
+        `Base and instruction-tuned scores as each report gives them; every score's source is in --json.`,
     },
   ];
-
-  const table: ReplyTable = {
-    columns: ["Quarter", ...levels.map((l) => l.name), ...devices.map((d) => d.label.split(" (")[0]!)],
-    rows: quarters.map((quarter) => {
-      const e = edge.find((x) => x.quarter === quarter)!;
-      return [
-        quarter,
-        ...levels.map((l) => {
-          const s = smallestModel.find((x) => x.quarter === quarter && x.level === l.id);
-          return s?.model ? `${s.model} ${paramsText(s.paramsB!)}B` : "—";
-        }),
-        ...devices.map((d) => (e.models ? fmt.pct(((e[d.key] as number | null) ?? 0) * 100, 0) : "—")),
-      ];
-    }),
-    align: ["left", ...levels.map(() => "left" as const), ...devices.map(() => "right" as const)],
-  };
 
   const panel: ChartPanel = {
     title: "AI: smallest open model reaching a fixed score (billion parameters, log scale)",
@@ -553,7 +533,7 @@ function aiSide(datasets: TrendDatasets, deps: Deps) {
   const sources: SourceRef[] = [
     {
       name: "Open-weights models and scores",
-      source: `${models.length} model reports and cards (${publishers.length} publishers; each score's source in --json)`,
+      source: `${models.length} model reports and cards, ${publishers.length} publishers`,
       asOf: coverageEnd,
       status: "snapshot",
     },
@@ -565,7 +545,6 @@ function aiSide(datasets: TrendDatasets, deps: Deps) {
     headline,
     figures,
     fields,
-    table,
     panel,
     sources,
     warnings,
@@ -605,10 +584,34 @@ function aiSide(datasets: TrendDatasets, deps: Deps) {
 // ---------------------------------------------------------------------------------------------
 // Wording
 
+/** The pool windows come from one route of one host: one source line per status (live, cached,
+ * stale, snapshot) instead of seven, dated by the oldest fetch in it. */
+function windowSources(history: PoolHistory): SourceRef[] {
+  const byStatus = new Map<string, PoolHistory["windows"]>();
+  for (const w of history.windows) {
+    const key = `${w.source.status}|${w.source.fallback ? 1 : 0}`;
+    byStatus.set(key, [...(byStatus.get(key) ?? []), w]);
+  }
+  return [...byStatus.values()].map((group) => {
+    const first = group[0]!.source;
+    if (group.length === 1) return first;
+    const oldest = (values: (string | undefined)[]) => values.filter((v) => v !== undefined).sort()[0];
+    const fetchedAt = oldest(group.map((w) => w.source.fetchedAt));
+    return {
+      ...first,
+      name: `Pool blocks (${group.map((w) => w.window).join(", ")})`,
+      source: first.source.replace(/\/[^/\s]+$/, "/{window}"),
+      asOf: oldest(group.map((w) => w.source.asOf)) ?? first.asOf,
+      ...(fetchedAt ? { fetchedAt } : {}),
+    };
+  });
+}
+
 /** One source line for a dated series: its publishers, as of its latest point (each point's own
  * source is in the data). */
 function datasetSource(name: string, points: readonly Figure<unknown>[]): SourceRef {
-  const publishers = [...new Set(points.map((p) => p.source.publisher))];
+  // "Hashrate Index (Luxor), via …" → "Hashrate Index": the line names who, --json has the rest.
+  const publishers = [...new Set(points.map((p) => p.source.publisher.split(/ \(|, | via /)[0]!))];
   const dates = points.map((p) => p.asOf).sort();
   return {
     name: `${name}, ${dates[0]} – ${dates.at(-1)}`,
