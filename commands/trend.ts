@@ -24,6 +24,7 @@ import {
   paramsHalving,
   pooledSlope,
   quartersBetween,
+  ratePerYearPct,
   recordSetters,
   smallestPerQuarter,
   tableConcentration,
@@ -67,6 +68,9 @@ const HEADLINE_MAX = 160;
 const CHART_WEEK_STRIDE = 4;
 
 const DAY_MS = 86_400_000;
+/** When the oldest week has this many more points of unattributed blocks than the latest, pools that
+ * have since disappeared weigh enough to bias the weekly trend; the answer says so. */
+const UNLISTED_DRIFT_PCT = 5;
 
 export default defineCommand({
   name: "trend",
@@ -174,7 +178,26 @@ async function miningSide(deps: Deps, datasets: TrendDatasets | undefined) {
   }));
   const poolPoints = useWeekly ? weekly.points.map((p) => ({ asOf: p.asOf, value: p.hhi })) : windowPoints;
   const poolFit = pooledSlope([log2Series(poolPoints)]);
-  const verdict = { ...verdictFromFit(poolFit, "centralizing"), basis: useWeekly ? "weekly" : "windows" };
+  // The windows count every pool that found blocks then; the weekly series only pools still active
+  // this week. Both rates are kept so a reader can see when they disagree.
+  const windowsFit = pooledSlope([log2Series(windowPoints)]);
+  const verdict = {
+    ...verdictFromFit(poolFit, "centralizing"),
+    basis: useWeekly ? "weekly" : "windows",
+    windowsRatePerYearPct: windowsFit ? ratePerYearPct(windowsFit.slope) : null,
+  };
+  const firstWeek = weekly.points[0];
+  const lastWeek = weekly.points.at(-1);
+  if (
+    useWeekly &&
+    firstWeek &&
+    lastWeek &&
+    firstWeek.unattributedPct - lastWeek.unattributedPct > UNLISTED_DRIFT_PCT
+  )
+    warnings.push(
+      `The weekly series lists only pools active this week: ${fmt.pct(firstWeek.unattributedPct, 0)} of the oldest week's ` +
+        `blocks are unattributed (vs ${fmt.pct(lastWeek.unattributedPct, 0)} now), so early HHI is understated and the rise overstated.`,
+    );
   const spanMonths =
     poolPoints.length >= 2
       ? monthsSinceEpoch(poolPoints.at(-1)!.asOf) - monthsSinceEpoch(poolPoints[0]!.asOf)

@@ -88,6 +88,25 @@ describe("trend: mining", () => {
     expect(reply.headline).toBe("Pools: HHI up 0.4% over 2 weeks");
   });
 
+  it("warns when the oldest weeks hold many blocks of pools no longer listed", async () => {
+    // Oldest week: A 40 % + B 40 % listed, 20 % unlisted; latest: A 50 % + B 50 %, nothing unlisted.
+    const weeks: WeeklyPoolShares[] = ["2026-11-03", "2026-11-10", "2026-11-17"].map((day, i) => ({
+      asOf: `${day}T00:00:00.000Z`,
+      pools: [
+        { name: "A", share: 0.4 + 0.05 * i },
+        { name: "B", share: 0.4 + 0.05 * i },
+      ],
+    }));
+    const reply = await ask("/trend mining", memoryDeps({ network: memoryNetwork({ weeklyShares: weeks }) }));
+    expect(reply.warnings).toContain(
+      "The weekly series lists only pools active this week: 20% of the oldest week's blocks are unattributed " +
+        "(vs 0% now), so early HHI is understated and the rise overstated.",
+    );
+    // The windows (default table everywhere) say flat: 0 % a year, kept beside the weekly rate.
+    const detail = reply.data.verdictDetail as { mining: { windowsRatePerYearPct: number } };
+    expect(detail.mining.windowsRatePerYearPct).toBeCloseTo(0, 9);
+  });
+
   it("country HHI per date from the bundled shares, as a lower bound", async () => {
     const reply = await ask("/trend mining", deps());
     const { countries } = reply.data.mining as MiningData;
