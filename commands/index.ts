@@ -9,6 +9,7 @@ import { createHelpCommand } from "./help.ts";
 import migration from "./migration.ts";
 import miningCost from "./mining_cost.ts";
 import sources from "./sources.ts";
+import trend from "./trend.ts";
 
 /** Extra commands (digest) are added by the composition root, which owns their dependencies. */
 export function createCommandRegistry(extra: readonly AnyCommand[] = []): Registry {
@@ -18,6 +19,7 @@ export function createCommandRegistry(extra: readonly AnyCommand[] = []): Regist
     concentration,
     edgeAi,
     edgeFit,
+    trend,
     ...extra,
     digest,
     sources,

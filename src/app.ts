@@ -12,6 +12,7 @@ import { createMempoolClient } from "./data/mempool.ts";
 import { createNetworkData } from "./data/network.ts";
 import { snapshot } from "./data/snapshot.ts";
 import { createStore } from "./data/store.ts";
+import { trendDatasets } from "./data/trend-datasets.ts";
 import { createDigestService, type DigestService } from "./digest/scheduler.ts";
 
 export interface App {
@@ -47,7 +48,7 @@ export async function createApp(config: Config, options: { logger: Logger; clock
     logger,
   });
   const registry = createCommandRegistry();
-  const deps: Deps = { network, snapshot, clock, logger };
+  const deps: Deps = { network, snapshot, trend: trendDatasets, clock, logger };
   const createDigest = (messengers: Messenger[]) =>
     createDigestService({
       store,

@@ -31,7 +31,7 @@ export interface ChartRenderer {
 export function createChartRenderer(): ChartRenderer {
   async function svg(spec: ChartSpec): Promise<string> {
     const { spec: compiled } = compile(toVegaLite(spec) as never);
-    const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+    const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.Error });
     try {
       return await view.toSVG();
     } finally {

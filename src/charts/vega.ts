@@ -147,21 +147,42 @@ function panelSpec(panel: ChartPanel): VlSpec {
 }
 
 function lineSpec(panel: ChartPanel): VlSpec {
-  const xType = panel.x.type === "date" ? "temporal" : "quantitative";
-  const numeric = panel.x.type === "number" || panel.x.type === undefined;
-  const xAxis = {
-    title: axisTitle(panel.x),
-    // Years are labels, not amounts: "2030", never "2,030".
-    ...(numeric && panel.x.label === "Year"
-      ? { format: "d", tickMinStep: 1 }
-      : { labelExpr: labelExpr(panel.x.unit) }),
+  const xType =
+    panel.x.type === "date" ? "temporal" : panel.x.type === "category" ? "ordinal" : "quantitative";
+  const numeric = xType === "quantitative";
+  const xAxis =
+    xType === "temporal"
+      ? { title: axisTitle(panel.x), format: "%Y", tickCount: "year" }
+      : xType === "ordinal"
+        ? { title: axisTitle(panel.x), labelAngle: -45, labelFontSize: 10 }
+        : {
+            title: axisTitle(panel.x),
+            // Years are labels, not amounts: "2030", never "2,030".
+            ...(numeric && panel.x.label === "Year"
+              ? { format: "d", tickMinStep: 1 }
+              : { labelExpr: labelExpr(panel.x.unit) }),
+          };
+  const categories = [...new Set(panel.series.flatMap((s) => s.points.map((p) => String(p.x))))].sort();
+  const xScale =
+    xType === "quantitative" ? { nice: false, zero: false } : xType === "temporal" ? { nice: false } : {};
+  const x = {
+    field: "x",
+    type: xType,
+    axis: xAxis,
+    scale: xScale,
+    ...(xType === "ordinal" ? { sort: categories } : {}),
   };
-  const x = { field: "x", type: xType, axis: xAxis, scale: { nice: false, zero: false } };
-  const y = {
+  const yAxisOf = (axis: ChartAxis, orient?: "right") => ({
     field: "y",
     type: "quantitative",
-    axis: { title: axisTitle(panel.y), labelExpr: labelExpr(panel.y.unit), tickCount: 5 },
-  };
+    axis: {
+      title: axisTitle(axis),
+      labelExpr: labelExpr(axis.unit),
+      tickCount: 5,
+      ...(orient ? { orient, grid: false } : {}),
+    },
+    ...(axis.scale === "log" ? { scale: { type: "log" } } : {}),
+  });
   const layers: VlSpec[] = [];
   if (panel.band) {
     layers.push({
@@ -170,24 +191,41 @@ function lineSpec(panel: ChartPanel): VlSpec {
       encoding: { x: { ...x }, y: { field: "low", type: "quantitative" }, y2: { field: "high" } },
     });
   }
-  layers.push({
-    data: { values: rowsOf(panel) },
+  const color = {
+    field: "series",
+    type: "nominal",
+    scale: colorScale(panel),
+    legend: panel.series.length > 1 ? {} : null,
+  };
+  const onRight = new Set(panel.y2 ? panel.series.filter((s) => s.axis === "y2").map((s) => s.name) : []);
+  const rows = rowsOf(panel);
+  const line = (values: Row[], y: VlSpec) => ({
+    data: { values },
     mark: { type: "line", strokeWidth: 2.5, point: { size: 28, filled: true } },
-    encoding: {
-      x,
-      y,
-      color: {
-        field: "series",
-        type: "nominal",
-        scale: colorScale(panel),
-        legend: panel.series.length > 1 ? {} : null,
-      },
-      order: { field: "order" },
-    },
+    encoding: { x, y, color, order: { field: "order" } },
   });
-  layers.push(...ruleLayers(panel, "y"));
-  if (panel.marker) layers.push(...markerLayers(panel.marker));
-  return { width: PLOT_WIDTH, height: LINE_HEIGHT, layer: layers };
+  const left: VlSpec[] = [
+    line(
+      rows.filter((r) => !onRight.has(r.series)),
+      yAxisOf(panel.y),
+    ),
+    ...ruleLayers(panel, "y"),
+  ];
+  if (panel.marker) left.push(...markerLayers(panel.marker));
+  if (!onRight.size) return { width: PLOT_WIDTH, height: LINE_HEIGHT, layer: [...layers, ...left] };
+  // A second quantity (a count beside an index) on its own scale, read on the right.
+  return {
+    width: PLOT_WIDTH,
+    height: LINE_HEIGHT,
+    layer: [
+      { layer: [...layers, ...left] },
+      line(
+        rows.filter((r) => onRight.has(r.series)),
+        yAxisOf(panel.y2!, "right"),
+      ),
+    ],
+    resolve: { scale: { y: "independent" } },
+  };
 }
 
 function barSpec(panel: ChartPanel): VlSpec {

@@ -18,6 +18,8 @@ export interface ChartSeries {
   /** Shown in the legend; for a single-series bar chart it may be the panel's measure. */
   name: string;
   points: ChartPoint[];
+  /** Which y axis the series is read on; "y2" needs the panel's y2 (default "y"). */
+  axis?: "y" | "y2";
 }
 
 /** A horizontal reference line: the BTC price, the 50% line, the device's usable memory. */
@@ -44,6 +46,8 @@ export interface ChartAxis {
   type?: "category" | "number" | "date";
   /** Unit shown after tick values ("$", "%", "GB", "EH/s"). */
   unit?: string;
+  /** "log" for values spanning orders of magnitude (model sizes); default "linear". */
+  scale?: "linear" | "log";
 }
 
 export interface ChartPanel {
@@ -51,6 +55,8 @@ export interface ChartPanel {
   mark: ChartMark;
   x: ChartAxis;
   y: ChartAxis;
+  /** A second y axis on the right, for series with axis "y2" (a count beside an index). */
+  y2?: ChartAxis;
   series: ChartSeries[];
   rules?: ChartRule[];
   band?: ChartBand;

@@ -2,6 +2,7 @@
  * tests pass in-memory implementations. */
 import type { Reply, SourceRef } from "./reply.ts";
 import type { PoolCount, Snapshot } from "./snapshot.ts";
+import type { TrendDatasets } from "./trend-data.ts";
 
 /** A value and where it came from (status says live, cached, stale or snapshot). */
 export interface Datum<T> {
@@ -21,6 +22,10 @@ export interface Logger {
 }
 
 export type PoolWindow = "1w" | "1m";
+/** The windows of /v1/mining/pools/{window} the trend reads, longest first. */
+export type PoolHistoryWindow = "3y" | "2y" | "1y" | "6m" | "3m" | "1m" | "1w";
+/** How far back /v1/mining/hashrate/pools/{period} goes. */
+export type PoolSharePeriod = "1y" | "2y" | "3y";
 
 export interface HashrateInfo {
   difficulty: number;
@@ -52,6 +57,22 @@ export interface PoolStats {
   totalBlocks: number;
 }
 
+/** One week of /v1/mining/hashrate/pools: each listed pool's share of that week's blocks (0–1). */
+export interface WeeklyPoolShares {
+  /** ISO 8601 instant the week ends. */
+  asOf: string;
+  pools: { name: string; share: number }[];
+}
+
+/** Pool statistics over growing windows and week by week. A window or series with no live, cached or
+ * bundled figure is left out and named in `missing`, never invented. */
+export interface PoolHistory {
+  /** Longest window first, i.e. oldest centre first. */
+  windows: Array<{ window: PoolHistoryWindow } & Datum<PoolStats>>;
+  weekly?: Datum<WeeklyPoolShares[]>;
+  missing: string[];
+}
+
 /** One line of the sources command. */
 export interface DatasetStatus {
   name: string;
@@ -70,6 +91,8 @@ export interface NetworkData {
   tipHeight(): Promise<Datum<number>>;
   difficultyAdjustment(): Promise<Datum<DifficultyAdjustment>>;
   pools(window: PoolWindow): Promise<Datum<PoolStats>>;
+  /** Every pool window from 3y to 1w plus the weekly pool shares over `period` (default 3y). */
+  poolHistory(period?: PoolSharePeriod): Promise<PoolHistory>;
   /** What is known about each dataset right now, without fetching. */
   datasets(): Promise<DatasetStatus[]>;
 }
@@ -81,6 +104,9 @@ export interface Deps {
   logger: Logger;
   /** Absent when digests are turned off for this instance (or in the console). */
   digest?: DigestPort;
+  /** Bundled history datasets (open models, dated country and maker shares, fleet efficiency);
+   * absent in builds that do not bundle them, and trend says so. */
+  trend?: TrendDatasets;
 }
 
 /** The persistent store (SQLite file or Redis, chosen by STORE_URL). Keys are namespaced by the
@@ -104,7 +130,14 @@ export interface Messenger {
   send(chatId: string, reply: Reply): Promise<void>;
 }
 
-export const DIGEST_SECTIONS = ["network", "mining_cost", "migration", "concentration", "edge_ai"] as const;
+export const DIGEST_SECTIONS = [
+  "network",
+  "mining_cost",
+  "migration",
+  "concentration",
+  "edge_ai",
+  "trend",
+] as const;
 export type DigestSection = (typeof DIGEST_SECTIONS)[number];
 
 export interface DigestSubscription {

@@ -6,9 +6,11 @@ import { z } from "zod";
 import type {
   DifficultyAdjustment,
   HashrateInfo,
+  PoolHistoryWindow,
+  PoolSharePeriod,
   PoolStats,
-  PoolWindow,
   RewardStats,
+  WeeklyPoolShares,
 } from "../core/ports.ts";
 import { type HttpClient, UpstreamError } from "./http.ts";
 import { parseOrThrow } from "./validate.ts";
@@ -33,7 +35,10 @@ export interface MempoolClient {
   hashrate3d(): Promise<HashrateInfo>;
   difficultyAdjustment(): Promise<DifficultyAdjustment>;
   rewardStats(blocks?: number): Promise<MempoolRewardStats>;
-  pools(window: PoolWindow): Promise<PoolStats>;
+  /** Any window mempool serves, from 1w to 3y (the same route and shape). */
+  pools(window: PoolHistoryWindow): Promise<PoolStats>;
+  /** Weekly share of blocks per pool over the period, oldest week first. */
+  poolShareHistory(period: PoolSharePeriod): Promise<WeeklyPoolShares[]>;
   tipHeight(): Promise<number>;
 }
 
@@ -115,6 +120,25 @@ const poolsSchema = z
     "pool block counts exceed the total",
   );
 
+/** /v1/mining/hashrate/pools/:interval: one row per (week, pool) for the pools active in the last
+ * week, `share` the pool's fraction of that week's blocks and `timestamp` the week's end in Unix
+ * seconds (mempool backend HashratesRepository.$getPoolsWeeklyHashrate). Three years is ~156 weeks of
+ * ~15 pools; the bound leaves room and stops a hostile body early. */
+const poolShareHistorySchema = z
+  .array(
+    z.object({
+      timestamp: z.number().int().positive().max(1e10),
+      avgHashrate: nonNegative,
+      share: z.number().min(0).max(1),
+      poolName: z.string().min(1).max(100),
+    }),
+  )
+  .max(20_000);
+
+/** Shares of one week may add up to a hair over 1 from rounding in mempool's database; more than
+ * this is a broken answer. */
+const WEEK_SHARE_TOLERANCE = 1e-3;
+
 /** Unix seconds stop at ~1e10 until the year 2286; anything smaller is seconds, not ms. The API docs'
  * example shows seconds for estimatedRetargetDate while the code returns ms, so accept both. */
 const SECONDS_BELOW = 1e11;
@@ -176,6 +200,29 @@ export function createMempoolClient(options: MempoolClientOptions): MempoolClien
         pools: body.pools.map(({ name, slug, blockCount }) => ({ name, slug, blockCount })),
         totalBlocks: body.blockCount,
       };
+    },
+
+    async poolShareHistory(period) {
+      const route = `/v1/mining/hashrate/pools/${period}`;
+      const rows = await getValidated(route, poolShareHistorySchema);
+      const byWeek = new Map<number, WeeklyPoolShares["pools"]>();
+      for (const row of rows) {
+        const week = byWeek.get(row.timestamp) ?? [];
+        week.push({ name: row.poolName, share: row.share });
+        byWeek.set(row.timestamp, week);
+      }
+      for (const [timestamp, pools] of byWeek) {
+        const total = pools.reduce((sum, p) => sum + p.share, 0);
+        if (total > 1 + WEEK_SHARE_TOLERANCE)
+          throw new UpstreamError(
+            "malformed",
+            `${baseUrl}${route}`,
+            `pool shares of the week ending ${timestamp} add up to ${total.toFixed(3)} (more than 1)`,
+          );
+      }
+      return [...byWeek.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([timestamp, pools]) => ({ asOf: new Date(timestamp * 1000).toISOString(), pools }));
     },
 
     async tipHeight() {

@@ -12,9 +12,13 @@ import type {
   HashrateInfo,
   Logger,
   NetworkData,
+  PoolHistory,
+  PoolHistoryWindow,
+  PoolSharePeriod,
   PoolStats,
   PoolWindow,
   RewardStats,
+  WeeklyPoolShares,
 } from "../core/ports.ts";
 import type { SourceRef } from "../core/reply.ts";
 import { describeSource, type Snapshot, type SourcedValue } from "../core/snapshot.ts";
@@ -29,6 +33,8 @@ export interface NetworkTtls {
   tipHeightMs: number;
   difficultyAdjustmentMs: number;
   poolsMs: number;
+  /** Long pool windows and the weekly series: they change once a week at most. */
+  poolHistoryMs: number;
 }
 
 /** mempool refreshes its price about hourly and mining stats every block; these keep us well under
@@ -40,6 +46,7 @@ export const DEFAULT_NETWORK_TTLS: NetworkTtls = {
   tipHeightMs: 10 * 60_000,
   difficultyAdjustmentMs: 10 * 60_000,
   poolsMs: 60 * 60_000,
+  poolHistoryMs: 6 * 60 * 60_000,
 };
 
 export interface NetworkDataOptions {
@@ -118,6 +125,12 @@ interface Dataset<T> {
   /** The name when the snapshot answers, if the live name would misdescribe the figure. */
   snapshotName?: string;
 }
+
+/** A dataset the snapshot has no figure for (long pool windows, the weekly series). */
+type LiveOnlyDataset<T> = Omit<Dataset<T>, "fromSnapshot">;
+
+/** The pool windows of the trend, longest first; 1w and 1m are the concentration command's own. */
+const POOL_HISTORY_WINDOWS: readonly PoolHistoryWindow[] = ["3y", "2y", "1y", "6m", "3m", "1m", "1w"];
 
 export function createNetworkData(options: NetworkDataOptions): NetworkData {
   const { mempool, coingecko, cache, snapshot, clock, logger } = options;
@@ -224,7 +237,53 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
     };
   }
 
-  async function resolve<T>(dataset: Dataset<T>): Promise<Datum<T>> {
+  /** Long windows use the pools TTL scaled up: a 3-year count barely moves in an hour. */
+  function longPoolsDataset(window: Exclude<PoolHistoryWindow, PoolWindow>): LiveOnlyDataset<PoolStats> {
+    return {
+      cacheKey: `network:v1:pools-${window}`,
+      name: `Pool blocks (${window})`,
+      ttlMs: ttl.poolHistoryMs,
+      fetch: async () => ({
+        value: await mempool.pools(window),
+        source: mempool.describe(`/v1/mining/pools/${window}`),
+      }),
+    };
+  }
+
+  function weeklySharesDataset(period: PoolSharePeriod): LiveOnlyDataset<WeeklyPoolShares[]> {
+    return {
+      cacheKey: `network:v1:pool-shares-weekly-${period}`,
+      name: `Weekly pool shares (${period})`,
+      ttlMs: ttl.poolHistoryMs,
+      fetch: async () => ({
+        value: await mempool.poolShareHistory(period),
+        source: mempool.describe(`/v1/mining/hashrate/pools/${period}`),
+      }),
+    };
+  }
+
+  async function poolHistory(period: PoolSharePeriod = "3y"): Promise<PoolHistory> {
+    const missing: string[] = [];
+    const windows = await Promise.all(
+      POOL_HISTORY_WINDOWS.map(async (window) => {
+        if (window === "1w" || window === "1m") return { window, ...(await resolve(pools[window])) };
+        const datum = await resolveCached(longPoolsDataset(window));
+        if (datum === null) missing.push(`pools ${window}: upstream unavailable and no bundled figure`);
+        return datum === null ? null : { window, ...datum };
+      }),
+    );
+    const weekly = await resolveCached(weeklySharesDataset(period));
+    if (weekly === null)
+      missing.push(`weekly pool shares (${period}): upstream unavailable and no bundled figure`);
+    return {
+      windows: windows.filter((w) => w !== null),
+      ...(weekly === null ? {} : { weekly }),
+      missing,
+    };
+  }
+
+  /** The cached or fetched value, or null when neither the upstream nor the store has one. */
+  async function resolveCached<T>(dataset: LiveOnlyDataset<T>): Promise<Datum<T> | null> {
     try {
       const hit = await cache.cached(dataset.cacheKey, dataset.ttlMs, dataset.fetch);
       if (hit !== null) {
@@ -243,7 +302,11 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
       // an answer.
       logger.error("network dataset failed unexpectedly", { dataset: dataset.name, error: String(error) });
     }
-    return fromSnapshotDatum(dataset);
+    return null;
+  }
+
+  async function resolve<T>(dataset: Dataset<T>): Promise<Datum<T>> {
+    return (await resolveCached(dataset)) ?? fromSnapshotDatum(dataset);
   }
 
   function fromSnapshotDatum<T>(dataset: Dataset<T>): Datum<T> {
@@ -269,6 +332,7 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
     tipHeight: () => resolve(tipHeight),
     difficultyAdjustment: () => resolve(difficultyAdjustment),
     pools: (window) => resolve(pools[window]),
+    poolHistory,
 
     async datasets() {
       return Promise.all(

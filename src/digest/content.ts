@@ -31,6 +31,7 @@ const HEADINGS: Record<DigestSection, string> = {
   migration: "Where mining pays",
   concentration: "Concentration",
   edge_ai: "Edge AI outlook",
+  trend: "Which way each side moves",
 };
 
 /** What one section contributes to the post. */

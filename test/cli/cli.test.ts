@@ -52,6 +52,7 @@ describe("npm run cli", () => {
     concentration: ["concentration"],
     edge_ai: ["edge_ai", "2030"],
     edge_fit: ["edge_fit", "llama_3_1_8b", "raspberry_pi_5_8gb"],
+    trend: ["trend"],
     digest: ["digest", "preview"],
     sources: ["sources"],
     help: ["help"],
@@ -76,7 +77,7 @@ describe("npm run cli", () => {
       expect(code).toBe(0);
       expect(reply.error).toBeUndefined();
       expect(seconds).toBeLessThan(5);
-      if (["mining_cost", "migration", "concentration", "digest"].includes(name)) {
+      if (["mining_cost", "migration", "concentration", "trend", "digest"].includes(name)) {
         expect(reply.warnings.join(" ")).toContain("answered from the bundled snapshot");
         expect(reply.sources.some((s: { status: string; fallback?: boolean }) => s.fallback)).toBe(true);
       }

@@ -22,6 +22,7 @@ describe("digest content", () => {
       "Where mining pays",
       "Concentration",
       "Edge AI outlook",
+      "Which way each side moves",
     ]);
     const network = reply.fields[0]!.value;
     expect(network).toContain("BTC $90,000");
@@ -146,5 +147,22 @@ describe("digest preview through the command", () => {
     const again = finishReply(reply, reply.generatedAt);
     expect(again.headline).toBe(reply.headline);
     expect(again.headline!.split("live data unavailable")).toHaveLength(2);
+  });
+});
+
+describe("digest trend section", () => {
+  it("says which way each side moves, with the pool series' age and the bundled sources", async () => {
+    const content = createDigestContent({ registry, deps: memoryDeps() });
+    const reply = await content.build(["trend"]);
+    expect(reply.fields.map((f) => f.name)).toEqual(["Which way each side moves"]);
+    const text = reply.fields[0]!.value;
+    // The memory pools hold one table every week and window: flat HHI → stable; the bundled models
+    // give the AI side (its own test works the halving time by hand).
+    expect(text).toContain("Mining: stable (pool HHI +0% a year");
+    expect(text).toContain("AI: decentralizing; the size needed for GPT-3.5's MMLU halves every 4.6 months");
+    expect(text).toContain("Weekly pool shares (3y) (live, 30 s old)");
+    expect(text).toContain("Densing law (snapshot, as of 2025)");
+    expect(reply.data.trend).toMatchObject({ verdict: { mining: "stable", ai: "decentralizing" } });
+    expect(reply.warnings).toEqual([]);
   });
 });

@@ -109,5 +109,5 @@ it("skips and reports a malformed stored subscription instead of failing the lis
 
 it("canonical sections: fixed order, no repeats, empty means all", () => {
   expect(canonicalSections(["edge_ai", "network", "edge_ai"])).toEqual(["network", "edge_ai"]);
-  expect(canonicalSections([])).toHaveLength(5);
+  expect(canonicalSections([])).toHaveLength(6);
 });

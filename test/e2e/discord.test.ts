@@ -138,6 +138,9 @@ describe("every command answers with an embed", () => {
       title: /Llama 3\.1 8B on Raspberry Pi 5/,
       shows: ["q4\\\\_k\\\\_m", "tokens/s"],
     },
+    // side=ai here: the mining side reads the pool windows, which "upstream trouble" needs unfetched;
+    // both sides are checked after it.
+    trend: { options: { side: "ai" }, title: /Is mining centralizing/, shows: ["4.6 months", "Qwen3-4B"] },
     digest: { options: { action: "status" }, title: /^Digest$/, shows: ["No digest here yet"] },
     sources: { options: {}, title: /^Sources$/, shows: ["live"] },
     help: { options: {}, title: /Decentra/, shows: ["/mining\\\\_cost", "/edge\\\\_fit", "/digest"] },
@@ -298,6 +301,19 @@ describe("upstream trouble", () => {
     expect(warning).toMatch(/live data unavailable/i);
     expect(result.final.embeds.at(-1).footer.text).toMatch(/bundled snapshot .*\(live data unavailable\)/);
     upstream.reset();
+  });
+});
+
+describe("trend, both sides", () => {
+  it("reads every pool window and the weekly series from the fake mempool", async () => {
+    upstream.reset();
+    const result = await run("trend", { side: "both" });
+    // The fake weekly pool series centralizes: Foundry 17.4% → 29.4% over 156 weeks, HHI 1,316 → 1,551.
+    for (const text of ["Centralizing — pool HHI +6% a year", "156 weeks", "4.6 months"])
+      expect(textOf(result.final)).toContain(text);
+    for (const route of ["pools3y", "pools2y", "pools1y", "pools6m", "pools3m", "poolShares3y"] as const)
+      expect(upstream.requests(route), route).toBe(1);
+    expectNoMentions(result);
   });
 });
 

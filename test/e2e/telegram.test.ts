@@ -197,6 +197,21 @@ describe("telegram bot, long polling", () => {
     expect(message!.text).toMatch(/<i>Sources: 127\.0\.0\.1:\d+ live \d+ s/);
   });
 
+  it("answers /trend from the fake mempool's pool windows and weekly series, both sides", async () => {
+    const chatId = nextChat();
+    stack.tg.pushUpdate(privateMessage("/trend", { chatId }));
+    const [message] = await stack.tg.waitForMessages(1, { chatId });
+    expect(firstLine(message!)).toBe(
+      "<b>Pools: HHI up 18% over 3 years; open models: the size needed for GPT-3.5's MMLU score halves every 4.6 months.</b>",
+    );
+    // The fake series: Foundry 17.4 % → 29.4 % over 156 weeks, HHI 1,316 → 1,551 (+18 %).
+    expect(message!.text).toContain("Centralizing — pool HHI +6% a year");
+    expect(message!.text).toContain("156 weeks");
+    expect(message!.text).toContain("4.6 months");
+    for (const route of ["pools3y", "pools2y", "pools1y", "pools6m", "pools3m", "poolShares3y"] as const)
+      expect(upstream.requests(route), route).toBeGreaterThan(0);
+  });
+
   it("shows 'typing' for a command that waits on upstream data, and not for one that doesn't", async () => {
     const upstreamChat = nextChat();
     const localChat = nextChat();

@@ -22,6 +22,14 @@ export type RouteName =
   | "rewardStats"
   | "pools1w"
   | "pools1m"
+  | "pools3m"
+  | "pools6m"
+  | "pools1y"
+  | "pools2y"
+  | "pools3y"
+  | "poolShares1y"
+  | "poolShares2y"
+  | "poolShares3y"
   | "tipHeight"
   | "coingeckoPrice";
 
@@ -33,6 +41,14 @@ export const ROUTE_PATHS: Record<RouteName, string> = {
   rewardStats: "/api/v1/mining/reward-stats/144",
   pools1w: "/api/v1/mining/pools/1w",
   pools1m: "/api/v1/mining/pools/1m",
+  pools3m: "/api/v1/mining/pools/3m",
+  pools6m: "/api/v1/mining/pools/6m",
+  pools1y: "/api/v1/mining/pools/1y",
+  pools2y: "/api/v1/mining/pools/2y",
+  pools3y: "/api/v1/mining/pools/3y",
+  poolShares1y: "/api/v1/mining/hashrate/pools/1y",
+  poolShares2y: "/api/v1/mining/hashrate/pools/2y",
+  poolShares3y: "/api/v1/mining/hashrate/pools/3y",
   tipHeight: "/api/blocks/tip/height",
   coingeckoPrice: "/api/v3/simple/price",
 };
@@ -126,6 +142,48 @@ function poolsPayload(scale: number) {
   };
 }
 
+/** Weeks in the pool-share series: three years, the last one ending at priceTime. */
+export const FAKE_WEEKS = 156;
+const BLOCKS_PER_WEEK = 1008;
+const SECONDS_PER_WEEK = 604_800;
+
+/** Share of each pool in week `week` (0 = oldest): the last week is exactly the 1w table; going
+ * back, Foundry USA loses 12 points linearly and ViaBTC and F2Pool gain 6 each, so the fake network
+ * centralizes over the three years (Foundry 17.4% → 29.4%; HHI of the named pools 1,316 → 1,551). */
+export function fakeWeekShares(week: number): Array<{ name: string; share: number }> {
+  const total = POOLS_1W.reduce((sum, [, , blocks]) => sum + blocks, 0);
+  const back = (FAKE_WEEKS - 1 - week) / (FAKE_WEEKS - 1);
+  const shift: Record<string, number> = { foundryusa: -0.12, viabtc: 0.06, f2pool: 0.06 };
+  return POOLS_1W.map(([name, slug, blocks]) => ({
+    name,
+    share: blocks / total + (shift[slug] ?? 0) * back,
+  }));
+}
+
+/** The week's end in Unix seconds. */
+export const fakeWeekEnd = (week: number) =>
+  FAKE_NETWORK.priceTime - (FAKE_WEEKS - 1 - week) * SECONDS_PER_WEEK;
+
+function poolSharesPayload(weeks: number) {
+  const rows = [];
+  for (let week = FAKE_WEEKS - weeks; week < FAKE_WEEKS; week++)
+    for (const { name, share } of fakeWeekShares(week))
+      rows.push({ timestamp: fakeWeekEnd(week), avgHashrate: share * 1.1e21, share, poolName: name });
+  return rows;
+}
+
+/** A long window's table: the last `weeks` weeks of the series at 1008 blocks a week, rounded. */
+function longPoolsPayload(weeks: number) {
+  const base = poolsPayload(1);
+  const pools = base.pools.map((pool, index) => {
+    let blocks = 0;
+    for (let week = FAKE_WEEKS - weeks; week < FAKE_WEEKS; week++)
+      blocks += fakeWeekShares(week)[index]!.share * BLOCKS_PER_WEEK;
+    return { ...pool, blockCount: Math.round(blocks) };
+  });
+  return { ...base, pools, blockCount: pools.reduce((sum, pool) => sum + pool.blockCount, 0) };
+}
+
 const REWARD_BLOCKS = 144;
 const SUBSIDY_SATS = 312_500_000;
 
@@ -177,6 +235,14 @@ export const defaultPayloads = {
   },
   pools1w: poolsPayload(1),
   pools1m: poolsPayload(4.3),
+  pools3m: longPoolsPayload(13),
+  pools6m: longPoolsPayload(26),
+  pools1y: longPoolsPayload(52),
+  pools2y: longPoolsPayload(104),
+  pools3y: longPoolsPayload(156),
+  poolShares1y: poolSharesPayload(52),
+  poolShares2y: poolSharesPayload(104),
+  poolShares3y: poolSharesPayload(156),
   tipHeight: String(FAKE_NETWORK.tipHeight),
   coingeckoPrice: { bitcoin: { usd: 91_180, last_updated_at: 1_764_547_190 } },
 };

@@ -1,7 +1,17 @@
 /** In-memory Deps for command tests: fixed network figures with a chosen status, the real snapshot,
  * a fixed clock and a logger that records lines. */
-import type { Datum, Deps, Invocation, NetworkData, SourceRef } from "../../src/core/index.ts";
+import type {
+  Datum,
+  Deps,
+  Invocation,
+  NetworkData,
+  PoolCount,
+  PoolHistoryWindow,
+  SourceRef,
+  WeeklyPoolShares,
+} from "../../src/core/index.ts";
 import { snapshot } from "../../src/data/snapshot.ts";
+import { trendDatasets } from "../../src/data/trend-datasets.ts";
 
 export const NOW = new Date("2026-11-24T12:00:00Z");
 
@@ -12,6 +22,11 @@ export interface NetworkFigures {
   feesPerBlockBtc: number;
   tipHeight: number;
   pools: { name: string; slug: string; blockCount: number }[];
+  /** Pool tables per window for poolHistory; a window left out answers `pools`, one set to null is
+   * missing (as when the upstream is down and nothing is cached). */
+  poolWindows: Partial<Record<PoolHistoryWindow, PoolCount[] | null>>;
+  /** Weekly pool shares for poolHistory; null: the series is missing. */
+  weeklyShares: WeeklyPoolShares[] | null;
 }
 
 /** Late-2025 figures, chosen so hand arithmetic stays simple. */
@@ -29,7 +44,22 @@ export const FIGURES: NetworkFigures = {
     { name: "F2Pool", slug: "f2pool", blockCount: 200 },
     { name: "Unknown", slug: "unknown", blockCount: 100 },
   ],
+  poolWindows: {},
+  weeklyShares: [1, 2, 3, 4].map((week) => ({
+    // Four weeks ending 2026-11-03 … 2026-11-24, each with the pools table above as shares.
+    asOf: new Date(Date.parse("2026-11-24T00:00:00Z") - (4 - week) * 7 * 86_400_000).toISOString(),
+    pools: [
+      { name: "Foundry USA", share: 0.3 },
+      { name: "AntPool", share: 0.2 },
+      { name: "ViaBTC", share: 0.1 },
+      { name: "Binance Pool", share: 0.1 },
+      { name: "F2Pool", share: 0.2 },
+      { name: "Unknown", share: 0.1 },
+    ],
+  })),
 };
+
+const HISTORY_WINDOWS: PoolHistoryWindow[] = ["3y", "2y", "1y", "6m", "3m", "1m", "1w"];
 
 export function memoryNetwork(
   figures: Partial<NetworkFigures> = {},
@@ -76,6 +106,23 @@ export function memoryNetwork(
         totalBlocks: pools.reduce((s, p) => s + p.blockCount, 0),
       });
     },
+    poolHistory: async (period = "3y") => {
+      const missing: string[] = [];
+      const windows = [];
+      for (const window of HISTORY_WINDOWS) {
+        const table = window in f.poolWindows ? f.poolWindows[window] : f.pools;
+        if (table === null || table === undefined) {
+          missing.push(`pools ${window}: upstream unavailable and no bundled figure`);
+          continue;
+        }
+        const totalBlocks = table.reduce((s, p) => s + p.blockCount, 0);
+        windows.push({ window, ...(await datum(`Pool blocks (${window})`, { pools: table, totalBlocks })) });
+      }
+      if (f.weeklyShares === null) missing.push(`weekly pool shares (${period}): upstream unavailable`);
+      const weekly =
+        f.weeklyShares === null ? undefined : await datum(`Weekly pool shares (${period})`, f.weeklyShares);
+      return { windows, ...(weekly ? { weekly } : {}), missing };
+    },
     datasets: async () => [
       {
         name: "BTC price",
@@ -95,6 +142,7 @@ export function memoryDeps(overrides: Partial<Deps> = {}): Deps & { logged: stri
   return {
     network: memoryNetwork(),
     snapshot,
+    trend: trendDatasets,
     clock: { now: () => NOW },
     logger: { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") },
     logged,
