@@ -6,11 +6,13 @@ import { defineConfig } from "vitest/config";
 /** Files that start `node src/main.ts` / `src/cli.ts` or sleep through real schedules. */
 const E2E = ["test/e2e/**/*.test.ts", "test/cli/**/*.test.ts", "test/digest/multi-instance.test.ts"];
 
+const globalSetup = ["test/support/global-setup.ts"];
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "fast", include: ["test/**/*.test.ts"], exclude: E2E } },
-      { test: { name: "e2e", include: E2E, testTimeout: 60_000, hookTimeout: 60_000 } },
+      { test: { name: "fast", include: ["test/**/*.test.ts"], exclude: E2E, globalSetup } },
+      { test: { name: "e2e", include: E2E, globalSetup, testTimeout: 60_000, hookTimeout: 60_000 } },
     ],
   },
 });

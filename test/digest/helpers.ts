@@ -3,9 +3,8 @@
 import { createCommandRegistry } from "../../commands/index.ts";
 import type { Clock, KeyValueStore, Logger, Messenger, NetworkData, Reply } from "../../src/core/index.ts";
 import { createDigestService, type DigestServiceOptions } from "../../src/digest/scheduler.ts";
-import { memoryDeps } from "../support/memory-deps.ts";
-
 import type { FakeClock } from "../support/clock.ts";
+import { memoryDeps } from "../support/memory-deps.ts";
 
 export { type FakeClock, fakeClock } from "../support/clock.ts";
 
