@@ -12,6 +12,7 @@ import type {
   HashrateInfo,
   Logger,
   NetworkData,
+  Observer,
   PoolStats,
   PoolWindow,
   RewardStats,
@@ -20,6 +21,7 @@ import type { SourceRef } from "../core/reply.ts";
 import type { Snapshot, SourcedValue } from "../core/snapshot.ts";
 import type { Cache } from "./cache.ts";
 import type { CoinGeckoClient } from "./coingecko.ts";
+import { UpstreamError } from "./http.ts";
 import type { MempoolClient } from "./mempool.ts";
 
 export interface NetworkTtls {
@@ -51,6 +53,8 @@ export interface NetworkDataOptions {
   clock: Clock;
   logger: Logger;
   ttl?: Partial<NetworkTtls>;
+  /** Told of every upstream request and every dataset read (metrics). */
+  observer?: Observer;
 }
 
 /** How long the price waits on mempool before asking CoinGecko as well. */
@@ -118,7 +122,7 @@ interface Dataset<T> {
 }
 
 export function createNetworkData(options: NetworkDataOptions): NetworkData {
-  const { mempool, coingecko, cache, snapshot, clock, logger } = options;
+  const { mempool, coingecko, cache, snapshot, clock, logger, observer } = options;
   const ttl = { ...DEFAULT_NETWORK_TTLS, ...options.ttl };
   const figures = snapshot.network;
 
@@ -142,8 +146,9 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
       };
       // Hedged: if mempool has not answered within PRICE_HEDGE_MS, ask CoinGecko too and take the
       // first good answer, so a hanging upstream costs one timeout, not two in a row.
+      // Debug only: when both fail the cache warns once per back-off period for the dataset.
       return hedge(fromMempool, fromCoinGecko, PRICE_HEDGE_MS, (error) =>
-        logger.warn("mempool price failed; asking CoinGecko", { error: String(error) }),
+        logger.debug("mempool price failed; asking CoinGecko", { error: String(error) }),
       );
     },
     fromSnapshot: () => fromFigure(figures.btcPriceUsd, (usd) => usd),
@@ -220,9 +225,30 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
     };
   }
 
+  /** The dataset's fetch, counted: one upstream request and how it ended. */
+  function countedFetch<T>(dataset: Dataset<T>): () => Promise<Fetched<T>> {
+    return async () => {
+      try {
+        const fetched = await dataset.fetch();
+        observer?.upstreamRequest({ dataset: dataset.cacheKey, outcome: "ok" });
+        return fetched;
+      } catch (error) {
+        const outcome = error instanceof UpstreamError ? error.kind : "error";
+        observer?.upstreamRequest({ dataset: dataset.cacheKey, outcome });
+        throw error;
+      }
+    };
+  }
+
+  const CACHE_RESULT = { cached: "hit", live: "miss", stale: "stale" } as const;
+
   async function resolve<T>(dataset: Dataset<T>): Promise<Datum<T>> {
     try {
-      const hit = await cache.cached(dataset.cacheKey, dataset.ttlMs, dataset.fetch);
+      const hit = await cache.cached(dataset.cacheKey, dataset.ttlMs, countedFetch(dataset));
+      observer?.cacheLookup({
+        dataset: dataset.cacheKey,
+        result: hit === null ? "fallback" : CACHE_RESULT[hit.status],
+      });
       if (hit !== null) {
         const fetchedAt = hit.fetchedAt.toISOString();
         const source: SourceRef = {

@@ -2,7 +2,7 @@
  * (redis://127.0.0.1:6379, with a namespace unique to this run, cleaned up afterwards). */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -12,7 +12,11 @@ import { createStore } from "../../src/data/store.ts";
 import { REDIS_URL, redisAnswers, requireRedis } from "../support/redis.ts";
 
 const tempDir = mkdtempSync(join(tmpdir(), "decentra-store-"));
-const sqliteUrl = (name: string) => `sqlite://${join(tempDir, name, "store.sqlite")}`;
+/** Only the default data/ folder is created by the store (issue 11); other folders must exist. */
+const sqliteUrl = (name: string) => {
+  mkdirSync(join(tempDir, name), { recursive: true });
+  return `sqlite://${join(tempDir, name, "store.sqlite")}`;
+};
 const redisNamespace = `decentra-test-ops-${randomUUID()}`;
 let redisUp = false;
 
