@@ -164,7 +164,8 @@ if (consoleMode) {
           reason,
           retryInSeconds: waitMs / 1000,
         });
-        await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+        // Not unref(): while a platform retries, this timer is what keeps the process up.
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
   }
