@@ -171,7 +171,8 @@ function guardStore(
     delete: (key) => guarded("save", () => store.delete(key)),
     claim: (key, ttlMs) => guarded("save", () => store.claim(key, ttlMs)),
     entries: (prefix) => guarded("read", () => store.entries(prefix)),
-    close: () => store.close(),
+    // A frozen Redis never answers QUIT either: shutdown must not hang on it.
+    close: () => guarded("save", () => store.close()).catch(() => {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /** Shared pieces for the digest tests: a clock the test moves, a messenger that records (or fails)
  * posts, and a service wired to in-memory deps. */
 import { createCommandRegistry } from "../../commands/index.ts";
-import type { Clock, KeyValueStore, Logger, Messenger, NetworkData, Reply } from "../../src/core/index.ts";
+import type { KeyValueStore, Logger, Messenger, NetworkData, Reply } from "../../src/core/index.ts";
 import { createDigestService, type DigestServiceOptions } from "../../src/digest/scheduler.ts";
 import type { FakeClock } from "../support/clock.ts";
 import { memoryDeps } from "../support/memory-deps.ts";

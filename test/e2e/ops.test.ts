@@ -48,7 +48,10 @@ function startBot(env: Record<string, string>): Bot {
 /** The side door's port, from the start-up log line (HTTP_PORT=0 picks a free one). */
 async function sideDoorPort(bot: Bot): Promise<number> {
   await until(() => /"http side door listening"/.test(bot.output()), 10_000, "the side door");
-  const line = bot.output().split("\n").find((l) => l.includes('"http side door listening"'))!;
+  const line = bot
+    .output()
+    .split("\n")
+    .find((l) => l.includes('"http side door listening"'))!;
   return JSON.parse(line).port as number;
 }
 
@@ -63,7 +66,11 @@ let telegram: FakeTelegram;
 const tempStore = () => `sqlite://${join(mkdtempSync(join(tmpdir(), "decentra-ops-")), "store.sqlite")}`;
 
 beforeAll(async () => {
-  [upstream, discord, telegram] = await Promise.all([startFakeUpstream(), startFakeDiscord(), startFakeTelegram()]);
+  [upstream, discord, telegram] = await Promise.all([
+    startFakeUpstream(),
+    startFakeDiscord(),
+    startFakeTelegram(),
+  ]);
 });
 
 afterEach(() => {
@@ -115,7 +122,9 @@ describe("Telegram unreachable at start-up", () => {
     const body = JSON.parse(ready.body);
     expect(body.checks.discord).toBe("ok");
     expect(body.checks.store).toBe("ok");
-    expect(body.checks.telegram).toMatch(/^not connected: cannot reach http:\/\/127\.0\.0\.1:\d+ .*retrying in \d+ s$/);
+    expect(body.checks.telegram).toMatch(
+      /^not connected: cannot reach http:\/\/127\.0\.0\.1:\d+ .*retrying in \d+ s$/,
+    );
     expect(body.reasons).toEqual([`telegram: ${body.checks.telegram}`]);
 
     // A second attempt happened (1 s after the first): retried with back-off, not given up.
@@ -127,8 +136,12 @@ describe("Telegram unreachable at start-up", () => {
 
     const metrics = await get(port, "/metrics");
     expect(metrics.status).toBe(200);
-    expect(metrics.body).toContain('decentra_commands_total{command="help",platform="discord",outcome="ok"} 1');
-    expect(metrics.body).toMatch(/decentra_command_duration_seconds_count\{command="help",platform="discord"\} 1/);
+    expect(metrics.body).toContain(
+      'decentra_commands_total{command="help",platform="discord",outcome="ok"} 1',
+    );
+    expect(metrics.body).toMatch(
+      /decentra_command_duration_seconds_count\{command="help",platform="discord"\} 1/,
+    );
     expect(metrics.body).toContain("process_cpu_user_seconds_total");
     expect(metrics.body).toContain("# TYPE decentra_upstream_requests_total counter");
     expect(metrics.body).toContain("# TYPE decentra_digest_posts_total counter");
@@ -163,7 +176,9 @@ describe("fatal start-up errors: one line naming the variable, exit 78, no stack
       TELEGRAM_API_ROOT: telegram.apiRoot,
     });
     expect(await bot.exited).toBe(78);
-    expect(oneLine(bot.output())).toMatch(/^TELEGRAM_BOT_TOKEN: Telegram rejected the bot token \(401 Unauthorized\)/);
+    expect(oneLine(bot.output())).toMatch(
+      /^TELEGRAM_BOT_TOKEN: Telegram rejected the bot token \(401 Unauthorized\)/,
+    );
     expect(bot.output()).not.toMatch(/\n\s+at /);
     expect(bot.output()).not.toContain("AAWrongTokenWrongTokenWrongToken_xyz");
   }, 20_000);
@@ -183,7 +198,10 @@ describe("fatal start-up errors: one line naming the variable, exit 78, no stack
   }, 20_000);
 
   it("a webhook URL Telegram refuses (400): names TELEGRAM_WEBHOOK_URL, never prints the secret", async () => {
-    telegram.failNext("setWebhook", { status: 400, description: "Bad Request: bad webhook: HTTPS url must be provided" });
+    telegram.failNext("setWebhook", {
+      status: 400,
+      description: "Bad Request: bad webhook: HTTPS url must be provided",
+    });
     const bot = startBot({
       STORE_URL: "memory://",
       MEMPOOL_API_URL: upstream.mempoolUrl,
@@ -235,7 +253,9 @@ describe("fatal start-up errors: one line naming the variable, exit 78, no stack
       TELEGRAM_API_ROOT: telegram.apiRoot,
     });
     expect(await bot.exited).toBe(78);
-    expect(oneLine(bot.output())).toMatch(/^STORE_URL: cannot open redis:\/\/\[credentials\]@127\.0\.0\.1:\d+/);
+    expect(oneLine(bot.output())).toMatch(
+      /^STORE_URL: cannot open redis:\/\/\[credentials\]@127\.0\.0\.1:\d+/,
+    );
   }, 20_000);
 });
 
