@@ -279,7 +279,9 @@ function startError(error: unknown, method: string, apiRoot: string, timeoutMs: 
       `${method} at ${apiRoot} answered ${error.error_code} ${error.description}`,
     );
   }
-  const reason = error instanceof HttpError ? transportReason(error.error, timeoutMs) : "failed";
+  // grammY keeps retrying a refused connection inside one call until its signal ends it, so a down
+  // Bot API usually shows up here as the start-up timeout.
+  const reason = transportReason(error instanceof HttpError ? error.error : error, timeoutMs);
   return new PlatformStartError(
     "unreachable",
     "TELEGRAM_API_ROOT",
