@@ -41,7 +41,7 @@ if (consoleMode) {
   await runConsole(app.registry, { ...app.deps, digest: app.createDigest([]) }, process.stdin, {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
-    ...(process.stdin.isTTY ? { prompt: "decentra> " } : {}),
+    ...(process.stdin.isTTY ? { prompt: "decentra> ", terminal: process.stdout } : {}),
   });
   await app.close();
 } else {

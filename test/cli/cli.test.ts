@@ -111,6 +111,14 @@ describe("npm run cli", () => {
     expect(stderr).toContain("Invalid usd_per_kwh: must be a number from 0 to 2");
   });
 
+  it("an unclosed quote is bad input: the message and exit 2, never a stack trace (issue 11)", async () => {
+    const { code, stdout, stderr } = await cli(["help", '"x']);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^Can't do that/);
+    expect(stderr).not.toMatch(/UserError|\n\s+at /);
+  });
+
   it("--json keeps stdout to the JSON document alone, even for errors", async () => {
     const { code, stdout } = await cli(["edge_fit", "--json"]);
     expect(code).toBe(2);
