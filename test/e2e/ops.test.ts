@@ -3,6 +3,7 @@
  * any error path this test can provoke. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -26,8 +27,8 @@ interface Bot {
 const allOutput: string[] = [];
 const running: Bot[] = [];
 
-function startBot(env: Record<string, string>): Bot {
-  const child = spawn(process.execPath, ["src/main.ts"], {
+function startBot(env: Record<string, string>, script = "src/main.ts"): Bot {
+  const child = spawn(process.execPath, [script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, LOG_LEVEL: "info", COINGECKO_API_KEY: COINGECKO_KEY, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -160,9 +161,31 @@ describe("Telegram unreachable at start-up", () => {
     });
     expect(commandLine).not.toContain("args");
 
-    bot.child.kill("SIGTERM");
-    expect(await bot.exited).toBe(0);
-  }, 40_000);
+    // Telegram comes back (a forwarder on the dead port): the next attempt connects, /readyz is 200.
+    const deadPort = Number(new URL(deadRoot).port);
+    const telegramPort = Number(new URL(telegram.apiRoot).port);
+    const forwarder = createServer((socket) => {
+      const upstreamSocket = connect(telegramPort, "127.0.0.1");
+      socket.pipe(upstreamSocket).pipe(socket);
+      socket.on("error", () => upstreamSocket.destroy());
+      upstreamSocket.on("error", () => socket.destroy());
+    });
+    await new Promise<void>((r) => forwarder.listen(deadPort, "127.0.0.1", r));
+    try {
+      await until(
+        () => bot.output().includes("telegram bot receiving updates"),
+        30_000,
+        "Telegram connected",
+      );
+      const readyNow = await get(port, "/readyz");
+      expect(readyNow.status).toBe(200);
+      expect(JSON.parse(readyNow.body).checks).toEqual({ telegram: "ok", discord: "ok", store: "ok" });
+      bot.child.kill("SIGTERM");
+      expect(await bot.exited).toBe(0);
+    } finally {
+      forwarder.close();
+    }
+  }, 60_000);
 });
 
 describe("fatal start-up errors: one line naming the variable, exit 78, no stack", () => {
@@ -233,6 +256,20 @@ describe("fatal start-up errors: one line naming the variable, exit 78, no stack
     bot.child.kill("SIGTERM");
     expect(await bot.exited).toBe(0);
   }, 25_000);
+
+  it("deploy:discord with a wrong token", async () => {
+    const run = startBot(
+      {
+        DISCORD_TOKEN: "wrong.discord.token-for-deploy-script",
+        DISCORD_APPLICATION_ID: discord.applicationId,
+        DISCORD_API_URL: discord.apiUrl,
+      },
+      "src/deploy-discord.ts",
+    );
+    expect(await run.exited).toBe(78);
+    expect(oneLine(run.output())).toMatch(/^DISCORD_TOKEN: Discord rejected the bot token/);
+    expect(run.output()).not.toContain("wrong.discord.token-for-deploy-script");
+  }, 20_000);
 
   it("a store folder that does not exist names STORE_URL", async () => {
     const bot = startBot({
