@@ -18,6 +18,7 @@ import { createStore } from "../../src/data/store.ts";
 import { createDigestService } from "../../src/digest/scheduler.ts";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.ts";
 import { memoryDeps } from "../support/memory-deps.ts";
+import { closedPort } from "../support/net.ts";
 import { REDIS_URL, requireRedis } from "../support/redis.ts";
 import { manualClock, recordingLogger } from "./helpers.ts";
 
@@ -186,6 +187,76 @@ describe("a store that cannot save (read-only, full)", () => {
     });
     expect(reply?.error?.code).toBe("unavailable");
     expect(reply?.summary).toMatch(/^The bot's store cannot save right now/);
+  });
+});
+
+describe("a store that cannot be read (Redis down)", () => {
+  it('"/digest status" says the digest state is unavailable instead of hanging or failing', async () => {
+    const memory = await createStore("memory://");
+    const down = new StoreUnavailableError(
+      "The bot's store cannot be read right now. Try again later; the operator can see why in the log.",
+      {
+        detail: "no answer within 1000 ms",
+      },
+    );
+    const unreadable: KeyValueStore = {
+      ...memory,
+      get: async () => {
+        throw down;
+      },
+      entries: async () => {
+        throw down;
+      },
+    };
+    const registry = createCommandRegistry();
+    const deps = memoryDeps();
+    const digest = createDigestService({
+      store: unreadable,
+      registry,
+      deps,
+      messengers: [],
+      clock: deps.clock,
+      logger: deps.logger,
+      minIntervalSeconds: 3600,
+      catchupSeconds: 3600,
+      instanceId: "ops-test",
+    });
+    const reply = await runTextLine(registry, "/digest status", {
+      deps: { ...deps, digest },
+      invocation: { platform: "telegram", chatId: "-100", canManage: true },
+    });
+    expect(reply?.error?.code).toBe("unavailable");
+    expect(reply?.summary).toMatch(/^The bot's store cannot be read right now/);
+  });
+});
+
+describe("upstream down", () => {
+  it("one warning per dataset per back-off period, however many commands ask", async () => {
+    const store = await createStore("memory://");
+    const clock = manualClock();
+    const logger = recordingLogger();
+    const http = createHttpClient({ clock, timeoutMs: 500 });
+    const mempool = createMempoolClient({ baseUrl: `http://127.0.0.1:${await closedPort()}/api`, http });
+    const network = createNetworkData({
+      mempool,
+      cache: createCache({ store, clock, logger }),
+      snapshot,
+      clock,
+      logger,
+    });
+    // Five commands, each reading the same three datasets.
+    for (let i = 0; i < 5; i++)
+      await Promise.all([network.btcPriceUsd(), network.hashrate(), network.tipHeight()]);
+    const warnings = logger.lines.filter((l) => l.level === "warn");
+    expect(warnings.map((w) => w.fields?.key).sort()).toEqual([
+      "network:v1:btc-price",
+      "network:v1:hashrate-3d",
+      "network:v1:tip-height",
+    ]);
+    // After the 10 s back-off, one more each.
+    clock.advance(10_001);
+    await Promise.all([network.btcPriceUsd(), network.hashrate(), network.tipHeight()]);
+    expect(logger.lines.filter((l) => l.level === "warn")).toHaveLength(6);
   });
 });
 
