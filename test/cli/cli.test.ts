@@ -1,23 +1,14 @@
 /** The console as a user runs it: a child process, upstreams on a closed local port. */
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCommandRegistry } from "../../commands/index.ts";
+import { closedPort } from "../support/net.ts";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
 let env: NodeJS.ProcessEnv;
-
-/** A port that was free a moment ago and now has nobody listening: connections are refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function cli(args: string[]) {
   try {

@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyValueStore } from "../../src/core/ports.ts";
 import { createStore } from "../../src/data/store.ts";
+import { sleep } from "../support/net.ts";
 import { REDIS_URL, redisAnswers, requireRedis } from "../support/redis.ts";
 
 const tempDir = mkdtempSync(join(tmpdir(), "decentra-store-"));
@@ -32,8 +33,6 @@ afterAll(async () => {
   for (const [key] of await store.entries("")) await store.delete(key);
   await store.close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Backend {
   name: string;

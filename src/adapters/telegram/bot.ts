@@ -74,7 +74,10 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const { registry, deps, logger } = options;
   const clock = options.clock ?? deps.clock;
   const apiRoot = (options.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT).replace(/\/+$/, "");
-  const bot = new Bot(options.token, { client: { apiRoot } });
+  // grammY waits 500 s for any call by default; a Bot API that stops answering mid-run should cost
+  // one long poll plus a margin, not eight minutes of silence.
+  const callTimeoutSeconds = (options.pollingTimeoutSeconds ?? 30) + 15;
+  const bot = new Bot(options.token, { client: { apiRoot, timeoutSeconds: callTimeoutSeconds } });
   installFloodControl(bot.api, options.throttle ?? true);
   const limiter = createCommandLimiter({ limit: options.commandsPerUserPerMinute, windowMs: 60_000, clock });
   const isAdmin = createAdminCheck({ api: bot.api, clock, logger, ttlMs: options.adminCacheMs ?? 60_000 });
