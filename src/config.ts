@@ -86,6 +86,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       "Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set",
     );
   }
+  if (
+    config.TELEGRAM_WEBHOOK_URL &&
+    config.HTTP_PORT !== undefined &&
+    config.HTTP_PORT !== 0 &&
+    config.HTTP_PORT === config.TELEGRAM_WEBHOOK_PORT
+  ) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HTTP_PORT: must differ from TELEGRAM_WEBHOOK_PORT (both ${config.HTTP_PORT})`,
+    );
+  }
   if (config.DISCORD_TOKEN && !config.DISCORD_APPLICATION_ID) {
     throw new ConfigError(
       "Invalid configuration:\n  DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set",
