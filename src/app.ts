@@ -4,7 +4,7 @@
 import { hostname } from "node:os";
 import { createCommandRegistry } from "../commands/index.ts";
 import type { Config } from "./config.ts";
-import type { Clock, Deps, KeyValueStore, Logger, Messenger, Registry } from "./core/index.ts";
+import type { Clock, Deps, KeyValueStore, Logger, Messenger, Observer, Registry } from "./core/index.ts";
 import { createCache } from "./data/cache.ts";
 import { createCoinGeckoClient } from "./data/coingecko.ts";
 import { createHttpClient } from "./data/http.ts";
@@ -26,10 +26,20 @@ export interface App {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-export async function createApp(config: Config, options: { logger: Logger; clock?: Clock }): Promise<App> {
+export interface AppOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Hears about commands, upstream requests and cache reads (the command log, metrics). */
+  observer?: Observer;
+}
+
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
-  const { logger } = options;
-  const store = await createStore(config.STORE_URL, { namespace: config.STORE_NAMESPACE });
+  const { logger, observer } = options;
+  const store = await createStore(config.STORE_URL, {
+    namespace: config.STORE_NAMESPACE,
+    timeoutMs: config.STORE_TIMEOUT_MS,
+  });
   const http = createHttpClient({
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
     userAgent: "decentra (+self-hosted bot)",
@@ -46,9 +56,17 @@ export async function createApp(config: Config, options: { logger: Logger; clock
     snapshot,
     clock,
     logger,
+    ...(observer ? { observer } : {}),
   });
   const registry = createCommandRegistry();
-  const deps: Deps = { network, snapshot, trend: trendDatasets, clock, logger };
+  const deps: Deps = {
+    network,
+    snapshot,
+    trend: trendDatasets,
+    clock,
+    logger,
+    ...(observer ? { observer } : {}),
+  };
   const createDigest = (messengers: Messenger[]) =>
     createDigestService({
       store,

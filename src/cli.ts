@@ -3,7 +3,7 @@ import { runOnce } from "./adapters/cli/console.ts";
 import { createAppOrExit, createEntryLogger, loadConfigOrExit } from "./env.ts";
 
 const config = loadConfigOrExit();
-const app = await createAppOrExit(config, createEntryLogger(config, "console"));
+const app = await createAppOrExit(config, { logger: createEntryLogger(config, "console") });
 const code = await runOnce(
   app.registry,
   { ...app.deps, digest: app.createDigest([]) },

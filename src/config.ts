@@ -32,7 +32,13 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 characters of A-Z, a-z, 0-9, _ and -")
     .default("decentra"),
+  /** How long one store operation may take before the store counts as down for it (Redis frozen). */
+  STORE_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+
+  /** /healthz, /readyz and /metrics; off unless set (0 picks a free port, logged at start). */
+  HTTP_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  HTTP_HOST: z.string().trim().min(1).default("0.0.0.0"),
 
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_API_ROOT: url.default("https://api.telegram.org"),
@@ -78,6 +84,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (config.TELEGRAM_WEBHOOK_URL && !config.TELEGRAM_WEBHOOK_SECRET) {
     throw new ConfigError(
       "Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set",
+    );
+  }
+  if (
+    config.TELEGRAM_WEBHOOK_URL &&
+    config.HTTP_PORT !== undefined &&
+    config.HTTP_PORT !== 0 &&
+    config.HTTP_PORT === config.TELEGRAM_WEBHOOK_PORT
+  ) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HTTP_PORT: must differ from TELEGRAM_WEBHOOK_PORT (both ${config.HTTP_PORT})`,
     );
   }
   if (config.DISCORD_TOKEN && !config.DISCORD_APPLICATION_ID) {

@@ -28,6 +28,17 @@ describe("parseConfig", () => {
     [{ DIGEST_ENABLED: "maybe" }, "DIGEST_ENABLED"],
     [{ TELEGRAM_WEBHOOK_URL: "https://bot.example.org/tg" }, "TELEGRAM_WEBHOOK_SECRET: required"],
     [{ DISCORD_TOKEN: "abc" }, "DISCORD_APPLICATION_ID: required"],
+    [{ HTTP_PORT: "70000" }, "HTTP_PORT"],
+    [{ STORE_TIMEOUT_MS: "10" }, "STORE_TIMEOUT_MS"],
+    [
+      {
+        TELEGRAM_WEBHOOK_URL: "https://bot.example.org/tg",
+        TELEGRAM_WEBHOOK_SECRET: "s3cret",
+        TELEGRAM_WEBHOOK_PORT: "8080",
+        HTTP_PORT: "8080",
+      },
+      "HTTP_PORT: must differ from TELEGRAM_WEBHOOK_PORT (both 8080)",
+    ],
   ])("names the variable in the error: %o", (env, message) => {
     expect(() => parseConfig(env)).toThrowError(ConfigError);
     expect(() => parseConfig(env)).toThrowError(message);

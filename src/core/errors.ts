@@ -43,3 +43,39 @@ export class DeliveryError extends Error {
     this.retryAfterMs = options.retryAfterMs;
   }
 }
+
+/** The store (SQLite file or Redis) did not answer or refused the operation: down, frozen, read-only,
+ * full or corrupt. Shown to the user as is (what cannot be done right now), logged for the operator
+ * with its cause. Reads of cached data never surface it: the cache falls back to upstream. */
+export class StoreUnavailableError extends UserError {
+  /** For the operator's log: what the store said (SQLITE_READONLY, a timeout, …). */
+  readonly detail: string;
+
+  constructor(message: string, options: { cause?: unknown; detail?: string } = {}) {
+    super("unavailable", message);
+    this.name = "StoreUnavailableError";
+    this.detail = options.detail ?? "";
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** A platform could not start. "config": the platform rejected a setting (a wrong token, a webhook
+ * URL it will not use): fatal, fix the variable; "unreachable": its API did not answer (retried
+ * with back-off). The message never carries a secret. */
+export class PlatformStartError extends Error {
+  readonly kind: "config" | "unreachable";
+  /** The environment variable to look at (DISCORD_TOKEN, TELEGRAM_API_ROOT, …). */
+  readonly variable: string;
+
+  constructor(
+    kind: "config" | "unreachable",
+    variable: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "PlatformStartError";
+    this.kind = kind;
+    this.variable = variable;
+  }
+}

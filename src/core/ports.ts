@@ -107,6 +107,33 @@ export interface Deps {
   /** Bundled history datasets (open models, dated country and maker shares, fleet efficiency);
    * absent in builds that do not bundle them, and trend says so. */
   trend?: TrendDatasets;
+  /** Hears about every command answered (logs and metrics); absent in most tests. */
+  observer?: Observer;
+}
+
+/** One command answered, as the operator sees it. */
+export interface CommandEvent {
+  command: string;
+  platform: string;
+  durationMs: number;
+  /** "ok", or the error code ("invalid_value", "internal", …). */
+  outcome: string;
+  errorId?: string;
+  /** The arguments as given: user text, logged only at debug. */
+  args?: Record<string, unknown>;
+}
+
+/** What the operator side (the per-command log line, Prometheus counters) is told. Implementations
+ * must not throw and must not block: they count and return. Core and data call it; only src/http
+ * knows about Prometheus. */
+export interface Observer {
+  commandFinished(event: CommandEvent): void;
+  /** One request to an upstream for a dataset: "ok" or the failure kind (timeout, http, …). */
+  upstreamRequest(event: { dataset: string; outcome: string }): void;
+  /** One read of a dataset: "hit" (fresh in cache), "miss" (fetched), "stale", "fallback" (snapshot). */
+  cacheLookup(event: { dataset: string; result: "hit" | "miss" | "stale" | "fallback" }): void;
+  /** One digest post: "ok", "failed" (will be retried) or "refused" (permanent). */
+  digestPost(event: { platform: string; outcome: "ok" | "failed" | "refused" }): void;
 }
 
 /** The persistent store (SQLite file or Redis, chosen by STORE_URL). Keys are namespaced by the

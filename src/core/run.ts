@@ -15,6 +15,32 @@ export async function runCommand(
   raw: Record<string, unknown>,
   ctx: CommandContext<Deps>,
 ): Promise<Reply> {
+  // Monotonic, for a duration only; the answer's own time comes from the injected clock.
+  const startedMs = performance.now();
+  const reply = await runValidated(command, raw, ctx);
+  const { observer } = ctx.deps;
+  if (observer) {
+    try {
+      observer.commandFinished({
+        command: command.name,
+        platform: ctx.invocation.platform,
+        durationMs: performance.now() - startedMs,
+        outcome: reply.error?.code ?? "ok",
+        ...(reply.error?.errorId ? { errorId: reply.error.errorId } : {}),
+        args: raw,
+      });
+    } catch {
+      // Counting must never cost an answer.
+    }
+  }
+  return reply;
+}
+
+async function runValidated(
+  command: AnyCommand,
+  raw: Record<string, unknown>,
+  ctx: CommandContext<Deps>,
+): Promise<Reply> {
   try {
     const args = validateArgs(command, raw, catalogsOf(ctx.deps.snapshot));
     const draft = await command.run(args, ctx);

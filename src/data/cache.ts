@@ -1,11 +1,15 @@
-/** Read-through cache over the KeyValueStore with the staleness rules of DESIGN.md "Data":
+/** Read-through cache over the KeyValueStore with the staleness rules of docs/architecture.md "Data":
  *   fresh entry (younger than its TTL)  -> "cached", no request
  *   missing or expired                  -> fetch -> store -> "live"
  *   fetch fails, an old entry exists    -> that entry, "stale", with its original fetchedAt
  *   fetch fails, nothing stored         -> null (the caller answers from the snapshot)
+ * A store that fails is left alone for a few seconds (storeBackoffMs): the cache then works as a
+ * pass-through to the upstream, warning once.
  * Concurrent callers for one key share one lookup and at most one upstream request. Freshness is
  * judged with the injected clock; the store only drops entries after a long retention, so a stale
  * value survives a long upstream outage and a restart. */
+
+import { StoreUnavailableError } from "../core/errors.ts";
 import type { Clock, KeyValueStore, Logger } from "../core/ports.ts";
 import { UpstreamError } from "./http.ts";
 
@@ -32,6 +36,9 @@ export interface CacheOptions {
   /** After a failed fetch, serve stale/null without asking the upstream again for this long, so an
    * outage costs one timeout per key and window instead of one per user request. */
   failureBackoffMs?: number;
+  /** After a store failure (Redis down or frozen, SQLite corrupt), leave the store alone for this
+   * long: answers come from upstream at once instead of each waiting out the store timeout. */
+  storeBackoffMs?: number;
 }
 
 /** What is stored under `cache:<key>`. */
@@ -43,23 +50,48 @@ interface CacheEntry<T> {
 
 const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60_000;
 const DEFAULT_FAILURE_BACKOFF_MS = 10_000;
+const DEFAULT_STORE_BACKOFF_MS = 5_000;
 const STORE_PREFIX = "cache:";
 
 export function createCache(options: CacheOptions): Cache {
   const { store, clock, logger } = options;
   const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
   const failureBackoffMs = options.failureBackoffMs ?? DEFAULT_FAILURE_BACKOFF_MS;
+  const storeBackoffMs = options.storeBackoffMs ?? DEFAULT_STORE_BACKOFF_MS;
+  /** Unix ms (clock) before which the store is not asked; 0 while it works. */
+  let storeDownUntilMs = 0;
+  const storeDown = () => storeDownUntilMs > clock.now().getTime();
+  /** One warning per back-off period, however many requests meet the broken store. */
+  function storeFailed(operation: string, key: string, error: unknown): void {
+    const wasDown = storeDownUntilMs !== 0;
+    storeDownUntilMs = clock.now().getTime() + storeBackoffMs;
+    if (!wasDown) {
+      logger.warn("cache store unavailable; answering from upstream without it", {
+        operation,
+        key,
+        retryInSeconds: storeBackoffMs / 1000,
+        error: describeError(error),
+      });
+    }
+  }
+  function storeWorked(): void {
+    if (storeDownUntilMs !== 0) logger.info("cache store answering again");
+    storeDownUntilMs = 0;
+  }
   /** key -> the lookup in progress; the single-flight map. */
   const inFlight = new Map<string, Promise<CachedValue<unknown> | null>>();
   /** key -> Unix ms (clock) before which a failed key is not fetched again. */
   const failedUntilMs = new Map<string, number>();
 
   async function readEntry<T>(key: string): Promise<CacheEntry<T> | undefined> {
+    if (storeDown()) return undefined;
     try {
-      return await store.get<CacheEntry<T>>(STORE_PREFIX + key);
+      const entry = await store.get<CacheEntry<T>>(STORE_PREFIX + key);
+      storeWorked();
+      return entry;
     } catch (error) {
       // A broken store must not take live data down with it: treat it as a miss.
-      logger.warn("cache store read failed", { key, error: describeError(error) });
+      storeFailed("read", key, error);
       return undefined;
     }
   }
@@ -91,10 +123,12 @@ export function createCache(options: CacheOptions): Cache {
       const value = await fetch();
       const fetchedAtMs = clock.now().getTime();
       failedUntilMs.delete(key);
-      try {
-        await store.set<CacheEntry<T>>(STORE_PREFIX + key, { value, fetchedAtMs }, retentionMs);
-      } catch (error) {
-        logger.warn("cache store write failed", { key, error: describeError(error) });
+      if (!storeDown()) {
+        try {
+          await store.set<CacheEntry<T>>(STORE_PREFIX + key, { value, fetchedAtMs }, retentionMs);
+        } catch (error) {
+          storeFailed("write", key, error);
+        }
       }
       return { value, fetchedAt: new Date(fetchedAtMs), status: "live" };
     } catch (error) {
@@ -129,5 +163,6 @@ export function createCache(options: CacheOptions): Cache {
  * logged by message only. */
 function describeError(error: unknown): string {
   if (error instanceof UpstreamError) return error.message;
+  if (error instanceof StoreUnavailableError) return `store unavailable: ${error.detail}`;
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -42,8 +42,10 @@ const DEFAULT_TIMEOUT_MS = 2500;
 const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 /** A 429 without a usable Retry-After still backs off this long. */
 const DEFAULT_RETRY_AFTER_MS = 60_000;
-/** A hostile or mistaken Retry-After must not silence an upstream for days. */
-const MAX_RETRY_AFTER_MS = 60 * 60_000;
+/** A hostile or mistaken Retry-After must not keep a dataset on stale or snapshot values for long:
+ * after 5 minutes one request tries again (a second 429 sets a new wait). mempool.space's own
+ * 429s ask for seconds to a minute, so honest answers are honoured in full. */
+export const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -132,7 +134,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). Returns a wait in ms,
- * clamped to [0, 1 h]; a missing or unparsable header gives the default back-off. */
+ * clamped to [0, 5 min]; a missing or unparsable header gives the default back-off. */
 export function parseRetryAfterMs(header: string | undefined, nowMs: number): number {
   if (header === undefined) return DEFAULT_RETRY_AFTER_MS;
   const trimmed = header.trim();

@@ -1,7 +1,7 @@
 /** Client for the mempool REST API (the public instance or an operator's own). Every response is
  * validated with zod and mapped to the port types; anything off-contract becomes an UpstreamError of
  * kind "malformed" so a hostile or broken instance can never put NaN or Infinity into an answer.
- * Shapes and caveats: research/data-sources.md §1. */
+ * Shapes and caveats: docs/architecture.md "Upstream data". */
 import { z } from "zod";
 import type {
   DifficultyAdjustment,
@@ -52,8 +52,12 @@ const SATS_PER_BTC = 1e8;
 // z.number() already rejects NaN and ±Infinity in zod 4 (JSON "1e400" parses to Infinity).
 const nonNegative = z.number().nonnegative();
 const count = z.number().int().nonnegative();
-/** Block heights and counts fit comfortably; the bound stops absurd values early. */
-const height = z.number().int().nonnegative().max(100_000_000);
+/** The subsidy reaches zero at block 33 × 210,000 = 6,930,000 (about the year 2140 on mainnet;
+ * testnet3, the busiest test chain, is near 4.8 million). A height at or beyond it is not a chain
+ * this bot can price (no reward per block): an upstream error, never an answer that blames the
+ * user's inputs and never a value cached as live. */
+const LAST_SUBSIDISED_HEIGHT = 33 * 210_000 - 1;
+const height = z.number().int().nonnegative().max(LAST_SUBSIDISED_HEIGHT, "implausible block height");
 
 /** mempool returns SQL SUM() results as strings of digits ("63811748254"). Accept only plain digit
  * strings (no "1e400", "-5", "0x10", " 12") that stay exact as a JS number; tolerate a real number too. */
@@ -97,7 +101,9 @@ const rewardStatsSchema = z
     totalFee: satsSum,
   })
   .refine((stats) => stats.endBlock >= stats.startBlock, "endBlock before startBlock")
-  .refine((stats) => stats.totalFee <= stats.totalReward, "fees exceed the total reward");
+  .refine((stats) => stats.totalFee <= stats.totalReward, "fees exceed the total reward")
+  // Every block below the last subsidised height pays a subsidy: a zero total is a broken upstream.
+  .refine((stats) => stats.totalReward > 0, "implausible: zero total reward");
 
 const poolsSchema = z
   .object({
@@ -229,7 +235,11 @@ export function createMempoolClient(options: MempoolClientOptions): MempoolClien
       const url = `${baseUrl}/blocks/tip/height`;
       const text = (await http.getText(url)).trim();
       if (!/^\d{1,9}$/.test(text)) throw new UpstreamError("malformed", url, "tip height is not an integer");
-      return Number(text);
+      const tip = Number(text);
+      if (tip > LAST_SUBSIDISED_HEIGHT) {
+        throw new UpstreamError("malformed", url, `implausible tip height ${tip} (no block subsidy left)`);
+      }
+      return tip;
     },
   };
 }

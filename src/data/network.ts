@@ -12,6 +12,7 @@ import type {
   HashrateInfo,
   Logger,
   NetworkData,
+  Observer,
   PoolHistory,
   PoolHistoryWindow,
   PoolSharePeriod,
@@ -24,6 +25,7 @@ import type { SourceRef } from "../core/reply.ts";
 import { describeSource, type Snapshot, type SourcedValue } from "../core/snapshot.ts";
 import type { Cache } from "./cache.ts";
 import type { CoinGeckoClient } from "./coingecko.ts";
+import { UpstreamError } from "./http.ts";
 import type { MempoolClient } from "./mempool.ts";
 
 export interface NetworkTtls {
@@ -58,6 +60,8 @@ export interface NetworkDataOptions {
   clock: Clock;
   logger: Logger;
   ttl?: Partial<NetworkTtls>;
+  /** Told of every upstream request and every dataset read (metrics). */
+  observer?: Observer;
 }
 
 /** How long the price waits on mempool before asking CoinGecko as well. */
@@ -133,7 +137,7 @@ type LiveOnlyDataset<T> = Omit<Dataset<T>, "fromSnapshot">;
 const POOL_HISTORY_WINDOWS: readonly PoolHistoryWindow[] = ["3y", "2y", "1y", "6m", "3m", "1m", "1w"];
 
 export function createNetworkData(options: NetworkDataOptions): NetworkData {
-  const { mempool, coingecko, cache, snapshot, clock, logger } = options;
+  const { mempool, coingecko, cache, snapshot, clock, logger, observer } = options;
   const ttl = { ...DEFAULT_NETWORK_TTLS, ...options.ttl };
   const figures = snapshot.network;
 
@@ -157,8 +161,9 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
       };
       // Hedged: if mempool has not answered within PRICE_HEDGE_MS, ask CoinGecko too and take the
       // first good answer, so a hanging upstream costs one timeout, not two in a row.
+      // Debug only: when both fail the cache warns once per back-off period for the dataset.
       return hedge(fromMempool, fromCoinGecko, PRICE_HEDGE_MS, (error) =>
-        logger.warn("mempool price failed; asking CoinGecko", { error: String(error) }),
+        logger.debug("mempool price failed; asking CoinGecko", { error: String(error) }),
       );
     },
     fromSnapshot: () => fromFigure(figures.btcPriceUsd, (usd) => usd),
@@ -282,10 +287,31 @@ export function createNetworkData(options: NetworkDataOptions): NetworkData {
     };
   }
 
+  /** The dataset's fetch, counted: one upstream request and how it ended. */
+  function countedFetch<T>(dataset: LiveOnlyDataset<T>): () => Promise<Fetched<T>> {
+    return async () => {
+      try {
+        const fetched = await dataset.fetch();
+        observer?.upstreamRequest({ dataset: dataset.cacheKey, outcome: "ok" });
+        return fetched;
+      } catch (error) {
+        const outcome = error instanceof UpstreamError ? error.kind : "error";
+        observer?.upstreamRequest({ dataset: dataset.cacheKey, outcome });
+        throw error;
+      }
+    };
+  }
+
+  const CACHE_RESULT = { cached: "hit", live: "miss", stale: "stale" } as const;
+
   /** The cached or fetched value, or null when neither the upstream nor the store has one. */
   async function resolveCached<T>(dataset: LiveOnlyDataset<T>): Promise<Datum<T> | null> {
     try {
-      const hit = await cache.cached(dataset.cacheKey, dataset.ttlMs, dataset.fetch);
+      const hit = await cache.cached(dataset.cacheKey, dataset.ttlMs, countedFetch(dataset));
+      observer?.cacheLookup({
+        dataset: dataset.cacheKey,
+        result: hit === null ? "fallback" : CACHE_RESULT[hit.status],
+      });
       if (hit !== null) {
         const fetchedAt = hit.fetchedAt.toISOString();
         const source: SourceRef = {

@@ -4,16 +4,27 @@
  *   memory://                      this process only (tests, throwaway runs)
  * get/set/delete go through Keyv; claim() and entries() need operations Keyv has no API for, so each
  * backend does them natively in the database, where they are atomic across processes. */
+import { existsSync } from "node:fs";
+import { dirname, normalize } from "node:path";
 import type KeyvRedis from "@keyv/redis";
 import { createKeyv } from "@keyv/redis";
 import { Keyv } from "keyv";
+import { StoreUnavailableError } from "../core/errors.ts";
 import type { KeyValueStore } from "../core/ports.ts";
 import { SqliteKeyv } from "./sqlite-keyv.ts";
 
 export interface StoreOptions {
   /** Prefix of every key, so apps (or test runs) can share one database. Default "decentra". */
   namespace?: string;
+  /** How long one operation may take before it fails as StoreUnavailableError (default 1 s): a
+   * frozen Redis must cost a short wait, not every answer. */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_STORE_TIMEOUT_MS = 1000;
+/** The folder created when missing; any other folder must exist, so a typo is an error and not a
+ * fresh empty store somewhere unexpected. */
+const DEFAULT_DATA_FOLDER = "data";
 
 export const DEFAULT_STORE_NAMESPACE = "decentra";
 /** Fail startup quickly when Redis is not there, instead of hanging. */
@@ -21,13 +32,22 @@ const REDIS_CONNECT_TIMEOUT_MS = 5000;
 
 export async function createStore(storeUrl: string, options: StoreOptions = {}): Promise<KeyValueStore> {
   const namespace = options.namespace ?? DEFAULT_STORE_NAMESPACE;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const scheme = storeUrl.slice(0, storeUrl.indexOf("://"));
   switch (scheme) {
-    case "sqlite":
-      return createSqliteStore(storeUrl.slice("sqlite://".length), namespace);
+    case "sqlite": {
+      const path = storeUrl.slice("sqlite://".length);
+      return guardStore(createSqliteStore(path, namespace), {
+        timeoutMs,
+        // Deleted while open, SQLite goes on writing to the unlinked file, and everything written
+        // since is gone at the next start: say so at once instead.
+        check: () =>
+          existsSync(path) ? undefined : `the SQLite file ${path} was deleted while the bot was running`,
+      });
+    }
     case "redis":
     case "rediss":
-      return createRedisStore(storeUrl, namespace);
+      return guardStore(await createRedisStore(storeUrl, namespace), { timeoutMs });
     case "memory":
       return createMemoryStore();
     default:
@@ -44,6 +64,12 @@ interface NativeOperations {
 
 function createSqliteStore(path: string, namespace: string): KeyValueStore {
   if (path === "") throw new Error("sqlite:// needs a file path, e.g. sqlite://data/decentra.sqlite");
+  const folder = dirname(path);
+  if (normalize(folder) !== DEFAULT_DATA_FOLDER && !existsSync(folder)) {
+    throw new Error(
+      `the folder ${folder} does not exist; create it first (only the default data/ is created)`,
+    );
+  }
   const adapter = new SqliteKeyv({ path, namespace });
   // The adapter applies the namespace itself; Keyv's own prefixing is turned off.
   const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
@@ -112,6 +138,52 @@ interface RedisCommands {
   ): Promise<string | null>;
   scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[]>;
   mGet(keys: string[]): Promise<Array<string | null>>;
+}
+
+/** Every operation bounded by timeoutMs, and every failure (timeout, Redis down, SQLite read-only,
+ * full or corrupt) turned into a StoreUnavailableError whose message a user may read: whether
+ * something could not be read or could not be saved. The cause stays attached for the log. */
+function guardStore(
+  store: KeyValueStore,
+  options: { timeoutMs: number; check?: () => string | undefined },
+): KeyValueStore {
+  const guarded = async <T>(kind: "read" | "save", run: () => Promise<T>): Promise<T> => {
+    const broken = options.check?.();
+    if (broken !== undefined) throw unavailable(kind, new Error(broken));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([run(), timedOut]);
+    } catch (error) {
+      throw error instanceof StoreUnavailableError ? error : unavailable(kind, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    get: (key) => guarded("read", () => store.get(key)),
+    set: (key, value, ttlMs) => guarded("save", () => store.set(key, value, ttlMs)),
+    delete: (key) => guarded("save", () => store.delete(key)),
+    claim: (key, ttlMs) => guarded("save", () => store.claim(key, ttlMs)),
+    entries: (prefix) => guarded("read", () => store.entries(prefix)),
+    // A frozen Redis never answers QUIT either: shutdown must not hang on it.
+    close: () => guarded("save", () => store.close()).catch(() => {}),
+  };
+}
+
+function unavailable(kind: "read" | "save", cause: unknown): StoreUnavailableError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const message =
+    kind === "save"
+      ? "The bot's store cannot save right now (it is unreachable, read-only or full), so nothing was changed. Try again later; the operator can see why in the log."
+      : "The bot's store cannot be read right now. Try again later; the operator can see why in the log.";
+  // The operator's detail travels with the error (logged), not in what the user reads.
+  return new StoreUnavailableError(message, { cause, detail });
 }
 
 /** Redis glob specials are * ? [ ] and the escape character itself. */

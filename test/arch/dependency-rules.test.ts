@@ -1,4 +1,4 @@
-/** The layering of DESIGN.md, checked on the import statements of every source file. */
+/** The layering of docs/architecture.md "Layout and dependency rules", checked on the import statements of every source file. */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -60,6 +60,18 @@ describe("dependency rules", () => {
       (f) => !f.startsWith("src/data/"),
     );
     expect(violations(everywhere, (i) => /^(undici|keyv|@keyv\/)/.test(i))).toEqual([]);
+  });
+
+  it("only src/http imports prom-client and only src/logger.ts imports pino", () => {
+    const all = [...sourceFiles("src"), ...sourceFiles("commands")];
+    const promOutside = all.filter((f) => !f.startsWith("src/http/"));
+    expect(violations(promOutside, (i) => i === "prom-client")).toEqual([]);
+    expect(
+      violations(
+        all.filter((f) => f !== "src/logger.ts"),
+        (i) => i === "pino",
+      ),
+    ).toEqual([]);
   });
 
   it("only an adapter imports its platform library", () => {

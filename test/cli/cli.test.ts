@@ -1,25 +1,16 @@
 /** The console as a user runs it: a child process, upstreams on a closed local port. */
 import { execFile } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCommandRegistry } from "../../commands/index.ts";
+import { closedPort } from "../support/net.ts";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
 let env: NodeJS.ProcessEnv;
-
-/** A port that was free a moment ago and now has nobody listening: connections are refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function cli(args: string[]) {
   try {
@@ -198,6 +189,14 @@ describe("npm run cli", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toContain("Invalid usd_per_kwh: must be a number from 0 to 2");
+  });
+
+  it("an unclosed quote is bad input: the message and exit 2, never a stack trace (issue 11)", async () => {
+    const { code, stdout, stderr } = await cli(["help", '"x']);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^Can't read that command\n=+\nA quote is not closed/);
+    expect(stderr).not.toMatch(/UserError|\n\s+at /);
   });
 
   it("--json keeps stdout to the JSON document alone, even for errors", async () => {

@@ -1,22 +1,10 @@
 /** Small fakes shared by the data tests. */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { Clock, Logger } from "../../src/core/ports.ts";
+import type { Logger } from "../../src/core/ports.ts";
+import { type FakeClock, fakeClock } from "../support/clock.ts";
 
-/** A clock that only moves when told to. */
-export interface ManualClock extends Clock {
-  advance(ms: number): void;
-}
-
-export function manualClock(start = "2025-12-01T00:00:00Z"): ManualClock {
-  let nowMs = Date.parse(start);
-  return {
-    now: () => new Date(nowMs),
-    advance(ms) {
-      nowMs += ms;
-    },
-  };
-}
+/** The shared clock under the name these tests have always used. */
+export type ManualClock = FakeClock;
+export const manualClock = (start?: string): ManualClock => fakeClock(start);
 
 export interface LogLine {
   level: "debug" | "info" | "warn" | "error";
@@ -35,11 +23,4 @@ export function recordingLogger(): Logger & { lines: LogLine[] } {
   return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
-/** A port nothing listens on: bind one, then close it. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from "../support/net.ts";

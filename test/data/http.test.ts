@@ -122,7 +122,10 @@ describe("parseRetryAfterMs", () => {
     ["Mon, 01 Dec 2025 00:00:30 GMT", 30_000],
     ["Sun, 30 Nov 2025 23:00:00 GMT", 0],
     ["soon", 60_000],
-    ["99999999", 3_600_000],
+    // Capped at 5 min (issue 11: a huge Retry-After kept a dataset on fallback for the old 1 h cap).
+    ["99999999", 300_000],
+    ["3600", 300_000],
+    ["300", 300_000],
   ])("%s -> %d ms", (header, expectedMs) => {
     expect(parseRetryAfterMs(header, nowMs)).toBe(expectedMs);
   });

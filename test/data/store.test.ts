@@ -2,28 +2,37 @@
  * (redis://127.0.0.1:6379, with a namespace unique to this run, cleaned up afterwards). */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KeyValueStore } from "../../src/core/ports.ts";
 import { createStore } from "../../src/data/store.ts";
+import { sleep } from "../support/net.ts";
+import { REDIS_URL, redisAnswers, requireRedis } from "../support/redis.ts";
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const tempDir = mkdtempSync(join(tmpdir(), "decentra-store-"));
-const sqliteUrl = (name: string) => `sqlite://${join(tempDir, name, "store.sqlite")}`;
-const redisNamespace = `decentra-test-${randomUUID()}`;
+/** Only the default data/ folder is created by the store (issue 11); other folders must exist. */
+const sqliteUrl = (name: string) => {
+  mkdirSync(join(tempDir, name), { recursive: true });
+  return `sqlite://${join(tempDir, name, "store.sqlite")}`;
+};
+const redisNamespace = `decentra-test-ops-${randomUUID()}`;
+let redisUp = false;
+
+beforeAll(async () => {
+  redisUp = await redisAnswers();
+});
 
 afterAll(async () => {
   rmSync(tempDir, { recursive: true, force: true });
+  if (!redisUp) return;
   // Every test key lives under this run's namespace; expired ones are already gone.
   const store = await createStore(REDIS_URL, { namespace: redisNamespace });
   for (const [key] of await store.entries("")) await store.delete(key);
   await store.close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Backend {
   name: string;
@@ -40,7 +49,11 @@ function backends(): Backend[] {
     },
     {
       name: "redis",
-      open: () => createStore(REDIS_URL, { namespace: redisNamespace }),
+      // Without Redis each of these fails at once saying so, rather than in the client's timeout.
+      open: async () => {
+        await requireRedis();
+        return createStore(REDIS_URL, { namespace: redisNamespace });
+      },
     },
   ];
 }

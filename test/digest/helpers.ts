@@ -1,27 +1,12 @@
 /** Shared pieces for the digest tests: a clock the test moves, a messenger that records (or fails)
  * posts, and a service wired to in-memory deps. */
 import { createCommandRegistry } from "../../commands/index.ts";
-import type { Clock, KeyValueStore, Logger, Messenger, NetworkData, Reply } from "../../src/core/index.ts";
+import type { KeyValueStore, Logger, Messenger, NetworkData, Reply } from "../../src/core/index.ts";
 import { createDigestService, type DigestServiceOptions } from "../../src/digest/scheduler.ts";
+import type { FakeClock } from "../support/clock.ts";
 import { memoryDeps } from "../support/memory-deps.ts";
 
-export interface FakeClock extends Clock {
-  set(iso: string | Date): void;
-  advance(ms: number): void;
-}
-
-export function fakeClock(iso: string): FakeClock {
-  let nowMs = Date.parse(iso);
-  return {
-    now: () => new Date(nowMs),
-    set: (at) => {
-      nowMs = typeof at === "string" ? Date.parse(at) : at.getTime();
-    },
-    advance: (ms) => {
-      nowMs += ms;
-    },
-  };
-}
+export { type FakeClock, fakeClock } from "../support/clock.ts";
 
 export interface Post {
   platform: Messenger["platform"];
@@ -69,7 +54,7 @@ export function ttlRecordingStore(store: KeyValueStore): KeyValueStore & { ttls:
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep } from "../support/net.ts";
 
 export function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];

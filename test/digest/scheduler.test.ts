@@ -1,8 +1,8 @@
 /** The digest service with a clock the test moves: subscribing, posting on time, restarts with missed
  * times, failures, retries and shared content. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { DeliveryError } from "../../src/core/errors.ts";
 import type { DigestSection, KeyValueStore } from "../../src/core/ports.ts";
@@ -186,6 +186,8 @@ describe("posting on schedule", () => {
 describe("restart", () => {
   /** A service over the SQLite file, started like production; returns what it posted. */
   async function runInstance(file: string, at: string, posts: Post[], catchupSeconds = 6 * 3600) {
+    // Only the default data/ folder is created by the store (issue 11).
+    mkdirSync(dirname(file), { recursive: true });
     const store = await createStore(`sqlite://${file}`);
     const clock = fakeClock(at);
     const { service, logger } = testService({

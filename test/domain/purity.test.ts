@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-/** DESIGN.md: src/domain imports nothing outside itself, and has no I/O and no clock, so every answer
+/** docs/architecture.md: src/domain imports nothing outside itself, and has no I/O and no clock, so every answer
  * it computes is reproducible from its inputs. */
 const domainDir = join(import.meta.dirname, "../../src/domain");
 const files = readdirSync(domainDir).filter((f) => f.endsWith(".ts"));

@@ -8,11 +8,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDiscordBot, type DiscordBot, MANAGE_REQUIREMENT } from "../../src/adapters/discord/bot.ts";
 import { deployCommands } from "../../src/adapters/discord/deploy.ts";
-import { type App, createApp } from "../../src/app.ts";
-import { parseConfig } from "../../src/config.ts";
+import type { App } from "../../src/app.ts";
 import type { DigestPort, DigestSubscription, Logger, Reply } from "../../src/core/index.ts";
 import { DeliveryError } from "../../src/core/index.ts";
 import { COLORS } from "../../src/render/discord.ts";
+import { createTestApp } from "../support/app.ts";
 import {
   autocomplete,
   buttonClick,
@@ -72,14 +72,7 @@ let bot: DiscordBot;
 
 beforeAll(async () => {
   [upstream, dc] = await Promise.all([startFakeUpstream(), startFakeDiscord()]);
-  app = await createApp(
-    parseConfig({
-      MEMPOOL_API_URL: upstream.mempoolUrl,
-      COINGECKO_API_URL: upstream.coingeckoUrl,
-      STORE_URL: "memory://",
-    }),
-    { logger, clock },
-  );
+  app = await createTestApp({ upstream, logger, clock, env: { UPSTREAM_TIMEOUT_MS: "2500" } });
   bot = createDiscordBot({
     registry: app.registry,
     deps: { ...app.deps, digest },

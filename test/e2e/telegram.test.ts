@@ -7,13 +7,13 @@ import {
   type TelegramBot,
   type TelegramStartMode,
 } from "../../src/adapters/telegram/index.ts";
-import { type App, createApp } from "../../src/app.ts";
+import type { App } from "../../src/app.ts";
 import { type ChartRenderer, createChartRenderer } from "../../src/charts/render.ts";
-import { parseConfig } from "../../src/config.ts";
 import type { Clock, Deps, DigestPort, NetworkData, Registry } from "../../src/core/index.ts";
 import { createRegistry, defineCommand, runTextLine } from "../../src/core/index.ts";
 import { escapeHtml } from "../../src/render/telegram.ts";
-import { closedPort, manualClock, recordingLogger } from "../data/helpers.ts";
+import { manualClock, recordingLogger } from "../data/helpers.ts";
+import { createTestApp } from "../support/app.ts";
 import {
   botMessage,
   buttonPress,
@@ -27,6 +27,7 @@ import {
   startFakeTelegram,
 } from "../support/fake-telegram.ts";
 import { type FakeUpstream, replies, startFakeUpstream } from "../support/fake-upstream.ts";
+import { closedPort, sleep } from "../support/net.ts";
 
 interface Stack {
   tg: FakeTelegram;
@@ -56,15 +57,7 @@ interface StackOptions {
 async function startStack(options: StackOptions): Promise<Stack> {
   const logger = recordingLogger();
   const tg = await startFakeTelegram();
-  const app = await createApp(
-    parseConfig({
-      MEMPOOL_API_URL: options.upstream.mempoolUrl,
-      COINGECKO_API_URL: options.upstream.coingeckoUrl,
-      STORE_URL: "memory://",
-      UPSTREAM_TIMEOUT_MS: "1000",
-    }),
-    { logger },
-  );
+  const app = await createTestApp({ upstream: options.upstream, logger });
   const deps = options.wrapDeps ? options.wrapDeps(app.deps) : app.deps;
   const registry = options.wrapRegistry ? options.wrapRegistry(app.registry) : app.registry;
   options.beforeStart?.(tg);
@@ -112,7 +105,6 @@ let chatCounter = 5000;
 /** A fresh chat per test: Telegram's 1 message/s per chat would otherwise pace the tests. */
 const nextChat = () => ++chatCounter;
 const nextGroup = () => -1_000_000_000_000 - ++chatCounter;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const firstLine = (m: SentMessage) => m.text.split("\n")[0];
 
 let upstream: FakeUpstream;

@@ -187,7 +187,7 @@ function longPoolsPayload(weeks: number) {
 const REWARD_BLOCKS = 144;
 const SUBSIDY_SATS = 312_500_000;
 
-/** Realistic bodies, shaped like mempool's and CoinGecko's (research/data-sources.md §1–2). Spread
+/** Realistic bodies, shaped like mempool's and CoinGecko's (docs/architecture.md "Upstream data"). Spread
  * and override a field to make a hostile variant: `{ ...defaultPayloads.prices, USD: -1 }`. */
 export const defaultPayloads = {
   prices: {

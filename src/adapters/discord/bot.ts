@@ -12,6 +12,7 @@ import {
   type ChatInputCommandInteraction,
   Client,
   DiscordAPIError,
+  DiscordjsErrorCodes,
   Events,
   GatewayIntentBits,
   HTTPError,
@@ -35,6 +36,7 @@ import type {
 import {
   DeliveryError,
   errorReply,
+  PlatformStartError,
   runCommand,
   runTextLine,
   unknownCommand,
@@ -56,12 +58,17 @@ export interface DiscordBotOptions {
   clock: Clock;
   /** Draws answers' charts, attached as chart.png and shown as the lead embed's image. */
   charts?: ChartRenderer;
+  /** How long login may take to reach "ready" before start() gives up (default 15 s). */
+  startTimeoutMs?: number;
 }
 
 export interface DiscordBot {
   client: Client;
-  /** Logs in and resolves once the client is ready (guilds received). */
+  /** Logs in and resolves once the client is ready (guilds received). Throws PlatformStartError:
+   * "config" for a rejected token, "unreachable" otherwise (try again). */
   start(): Promise<void>;
+  /** Connected to the gateway right now. */
+  isReady(): boolean;
   /** Waits (up to timeoutMs, default 10 s) for interactions being answered, then closes the gateway
    * connection; the caller closes the store. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
@@ -229,11 +236,24 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     client,
     messenger,
     async start() {
+      const timeoutMs = options.startTimeoutMs ?? 15_000;
+      let timer: NodeJS.Timeout | undefined;
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-      await client.login(token);
-      await ready;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not ready within ${timeoutMs / 1000} s`)), timeoutMs);
+      });
+      try {
+        await Promise.race([client.login(token).then(() => ready), timedOut]);
+      } catch (error) {
+        // A half-open gateway session must not linger into the next attempt.
+        await client.destroy().catch(() => {});
+        throw discordStartError(error, options.apiUrl ?? "https://discord.com/api");
+      } finally {
+        clearTimeout(timer);
+      }
       logger.info("discord ready", { user: client.user?.tag, applicationId: options.applicationId });
     },
+    isReady: () => client.isReady(),
     stop({ timeoutMs = 10_000 } = {}) {
       stopping ??= (async () => {
         const settled = Promise.allSettled([...inFlight]).then(() => true);
@@ -250,6 +270,31 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
 function invocationOfButton(interaction: ButtonInteraction): Omit<Invocation, "canManage"> {
   return { platform: "discord", chatId: interaction.channelId, userId: interaction.user.id };
+}
+
+/** A failed login in one line an operator can act on, without the token. */
+function discordStartError(error: unknown, apiUrl: string): PlatformStartError {
+  const rejected =
+    (error instanceof Error && "code" in error && error.code === DiscordjsErrorCodes.TokenInvalid) ||
+    (error instanceof DiscordAPIError && error.status === 401);
+  if (rejected) {
+    return new PlatformStartError(
+      "config",
+      "DISCORD_TOKEN",
+      "Discord rejected the bot token; copy it again from the Developer Portal (Bot → Reset Token)",
+    );
+  }
+  const reason =
+    error instanceof DiscordAPIError || error instanceof HTTPError
+      ? `${error.status} ${error.message}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return new PlatformStartError(
+    "unreachable",
+    "DISCORD_API_URL",
+    `cannot connect to Discord at ${apiUrl}: ${reason}`,
+  );
 }
 
 /** Who asked and where. In DMs there is no one else to protect, so the caller may manage. */

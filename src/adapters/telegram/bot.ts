@@ -4,7 +4,7 @@
  * holds up another); outgoing calls are throttled to Telegram's limits and retried on 429. */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
-import { type Api, Bot } from "grammy";
+import { type Api, Bot, GrammyError, HttpError } from "grammy";
 import type { CallbackQuery, Message } from "grammy/types";
 import type { ChartRenderer } from "../../charts/render.ts";
 import {
@@ -13,6 +13,7 @@ import {
   errorReply,
   type Logger,
   type Messenger,
+  PlatformStartError,
   type Registry,
   type Reply,
   runTextLine,
@@ -54,6 +55,9 @@ export interface TelegramBotOptions {
   charts?: ChartRenderer;
   /** How long a group admin check is trusted (default 60 s). */
   adminCacheMs?: number;
+  /** How long each start-up call (getMe, setWebhook, the first poll) may take (default 5 s), so an
+   * unreachable Bot API is reported within seconds instead of after grammY's 500 s timeout. */
+  startTimeoutMs?: number;
   /** Called once when long polling ends for good after start() (Telegram answered 401: the token
    * was revoked, or 409: another instance polls or a webhook is set), not on stop(). The process
    * cannot receive updates any more: shut down so a supervisor restarts it. */
@@ -68,7 +72,8 @@ export interface TelegramBot {
   bot: Bot;
   /** Posts a Reply to a chat (the digest uses it); throws DeliveryError. */
   messenger: Messenger;
-  /** Resolves once updates are being received. `port` is the webhook server's actual port. */
+  /** Resolves once updates are being received. `port` is the webhook server's actual port. Throws
+   * PlatformStartError: "config" (token or webhook URL rejected) or "unreachable" (try again). */
   start(mode: TelegramStartMode): Promise<{ username: string; port?: number }>;
   /** Stops receiving updates and waits (up to timeoutMs, default 10 s) for answers in flight. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
@@ -82,7 +87,10 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const { registry, deps, logger } = options;
   const clock = options.clock ?? deps.clock;
   const apiRoot = (options.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT).replace(/\/+$/, "");
-  const bot = new Bot(options.token, { client: { apiRoot } });
+  // grammY waits 500 s for any call by default; a Bot API that stops answering mid-run should cost
+  // one long poll plus a margin, not eight minutes of silence.
+  const callTimeoutSeconds = (options.pollingTimeoutSeconds ?? 30) + 15;
+  const bot = new Bot(options.token, { client: { apiRoot, timeoutSeconds: callTimeoutSeconds } });
   installFloodControl(bot.api, options.throttle ?? true);
   const limiter = createCommandLimiter({ limit: options.commandsPerUserPerMinute, windowMs: 60_000, clock });
   const isAdmin = createAdminCheck({ api: bot.api, clock, logger, ttlMs: options.adminCacheMs ?? 60_000 });
@@ -238,16 +246,29 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     messenger: createTelegramMessenger(bot.api, logger, options.charts),
 
     async start(mode) {
-      await bot.init(); // getMe: a wrong token fails here, before anything else starts
+      const startTimeoutMs = options.startTimeoutMs ?? 5000;
+      try {
+        // getMe: a wrong token fails here, before anything else starts.
+        await bot.init(timeoutSignal(startTimeoutMs));
+      } catch (error) {
+        throw startError(error, "getMe", apiRoot, startTimeoutMs);
+      }
       await publishCommands();
       const username = bot.botInfo.username;
       if (mode.kind === "webhook") {
         webhook = await listenWebhook(bot, { port: mode.port, host: mode.host, secret: mode.secret, logger });
-        await bot.api.setWebhook(mode.url, {
-          secret_token: mode.secret,
-          allowed_updates: ALLOWED_UPDATES,
-          drop_pending_updates: false,
-        });
+        try {
+          await bot.api.setWebhook(
+            mode.url,
+            { secret_token: mode.secret, allowed_updates: ALLOWED_UPDATES, drop_pending_updates: false },
+            timeoutSignal(startTimeoutMs),
+          );
+        } catch (error) {
+          // Free the port for the next attempt; the error never carries the payload (the secret).
+          await webhook.close();
+          webhook = undefined;
+          throw startError(error, "setWebhook", apiRoot, startTimeoutMs);
+        }
         logger.info("telegram bot receiving updates by webhook", { username, port: webhook.port });
         return { username, port: webhook.port };
       }
@@ -268,7 +289,11 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
           if (receiving && !stopping) options.onFatal?.(error);
           started.reject(error);
         });
-      await started.promise;
+      try {
+        await started.promise;
+      } catch (error) {
+        throw startError(error, "getUpdates", apiRoot, startTimeoutMs);
+      }
       logger.info("telegram bot receiving updates by long polling", { username });
       return { username };
     },
@@ -291,6 +316,62 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
 
 function textParts(messages: readonly string[]): TelegramPart[] {
   return messages.map((html) => ({ kind: "text", html }));
+}
+
+/** What a failed start-up call means for the operator, in one line without the token (it is in
+ * the request URL) or the webhook secret (in the payload). 401/404 on getMe: the token is wrong;
+ * a 4xx on setWebhook: Telegram will not use that URL; anything else: not reachable, try again. */
+function startError(error: unknown, method: string, apiRoot: string, timeoutMs: number): PlatformStartError {
+  if (error instanceof GrammyError) {
+    if (method === "getMe" && (error.error_code === 401 || error.error_code === 404)) {
+      return new PlatformStartError(
+        "config",
+        "TELEGRAM_BOT_TOKEN",
+        `Telegram rejected the bot token (${error.error_code} ${error.description}); copy it again from @BotFather`,
+      );
+    }
+    if (
+      method === "setWebhook" &&
+      error.error_code >= 400 &&
+      error.error_code < 500 &&
+      error.error_code !== 429
+    ) {
+      return new PlatformStartError(
+        "config",
+        "TELEGRAM_WEBHOOK_URL",
+        `Telegram refused the webhook URL (${error.error_code} ${error.description})`,
+      );
+    }
+    return new PlatformStartError(
+      "unreachable",
+      "TELEGRAM_API_ROOT",
+      `${method} at ${apiRoot} answered ${error.error_code} ${error.description}`,
+    );
+  }
+  // grammY keeps retrying a refused connection inside one call until its signal ends it, so a down
+  // Bot API usually shows up here as the start-up timeout.
+  const reason = transportReason(error instanceof HttpError ? error.error : error, timeoutMs);
+  return new PlatformStartError(
+    "unreachable",
+    "TELEGRAM_API_ROOT",
+    `cannot reach ${apiRoot} (${method}: ${reason})`,
+  );
+}
+
+/** Node's AbortSignal, typed as grammY's shim (the same object at run time). */
+function timeoutSignal(ms: number): Parameters<Bot["init"]>[0] {
+  return AbortSignal.timeout(ms) as unknown as Parameters<Bot["init"]>[0];
+}
+
+/** The OS or fetch error code only: the message of the nested error holds the request URL. */
+function transportReason(error: unknown, timeoutMs: number): string {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (name === "AbortError" || name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
+    if (typeof code === "string") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return "network error";
 }
 
 /** Private chats get a plain message; in groups the answer replies to the command it answers. */
