@@ -12,6 +12,7 @@ import { createMempoolClient } from "./data/mempool.ts";
 import { createNetworkData } from "./data/network.ts";
 import { snapshot } from "./data/snapshot.ts";
 import { createStore } from "./data/store.ts";
+import type { QueueParts } from "./digest/queue.ts";
 import { createDigestService, type DigestService } from "./digest/scheduler.ts";
 
 export interface App {
@@ -47,6 +48,9 @@ export async function createApp(config: Config, options: { logger: Logger; clock
     logger,
   });
   const registry = createCommandRegistry();
+  // With Redis as the store, digests run on BullMQ (shared by every instance); it is loaded only then.
+  const redisUrl = /^rediss?:\/\//.test(config.STORE_URL) ? config.STORE_URL : undefined;
+  const bullmq = redisUrl ? await import("./digest/bullmq-queue.ts") : undefined;
   const deps: Deps = { network, snapshot, clock, logger };
   const createDigest = (messengers: Messenger[]) =>
     createDigestService({
@@ -59,6 +63,12 @@ export async function createApp(config: Config, options: { logger: Logger; clock
       minIntervalSeconds: config.DIGEST_MIN_INTERVAL_SECONDS,
       catchupSeconds: config.DIGEST_CATCHUP_SECONDS,
       instanceId: `${hostname()}:${process.pid}`,
+      ...(bullmq && redisUrl
+        ? {
+            queue: (parts: QueueParts) =>
+              bullmq.createBullmqQueue(parts, { redisUrl, prefix: `${config.STORE_NAMESPACE}-bull` }),
+          }
+        : {}),
     });
   return { registry, deps, store, createDigest, close: () => store.close() };
 }
