@@ -3,7 +3,6 @@
  * and carries no command logic. Updates are answered concurrently (a slow answer in one chat never
  * holds up another); outgoing calls are throttled to Telegram's limits and retried on 429. */
 import { autoRetry } from "@grammyjs/auto-retry";
-import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { type Api, Bot } from "grammy";
 import type { Message } from "grammy/types";
 import {
@@ -18,6 +17,7 @@ import {
 } from "../../core/index.ts";
 import { renderTelegram } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
+import { createOutgoingLimiter } from "./flood.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
 import { createCommandLimiter } from "./rate-limit.ts";
 import { createTelegramMessenger, describeError, type SendTarget, sendHtml } from "./send.ts";
@@ -236,19 +236,20 @@ function replyTarget(command: DecodedCommand): SendTarget {
   };
 }
 
-/** Sending methods are throttled to Telegram's limits (30 messages/s overall, 1/s per chat, 20/min
- * per group); the rest (chat actions, admin checks, polling) are not, so "typing" never delays the
- * answer. Every call is retried after a 429's retry_after (up to 60 s, 3 times) and on 5xx with
- * backoff; network errors are not retried here (grammY's polling retries on its own, and the digest
- * retries deliveries itself). The retry wraps the throttle, so each attempt queues again. */
+/** Sending methods wait for Telegram's limits (flood.ts: 30 messages/s overall, about 1/s per chat,
+ * 20/min per group), and only when a limit is reached; the rest (chat actions, admin checks,
+ * polling) are not held, so "typing" never delays the answer. Every call is retried after a 429's
+ * retry_after (up to 60 s, 3 times) and on 5xx with backoff; network errors are not retried here
+ * (grammY's polling retries on its own, and the digest retries deliveries itself). The retry wraps
+ * the limiter, so each attempt counts again. */
 function installFloodControl(api: Api, throttle: boolean): void {
   if (throttle) {
-    const throttler = apiThrottler();
-    api.config.use((prev, method, payload, signal) =>
-      THROTTLED_METHODS.test(method)
-        ? throttler(prev, method, payload, signal)
-        : prev(method, payload, signal),
-    );
+    const limiter = createOutgoingLimiter();
+    api.config.use(async (prev, method, payload, signal) => {
+      const chatId = (payload as { chat_id?: number | string } | undefined)?.chat_id;
+      if (THROTTLED_METHODS.test(method) && chatId !== undefined) await limiter.acquire(chatId);
+      return prev(method, payload, signal);
+    });
   }
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
 }
