@@ -256,6 +256,8 @@ export function createBullmqQueue(parts: QueueParts, options: BullmqQueueOptions
         const worker = new Worker<JobData>(queueName(platform), (job) => process(job, queue), {
           connection,
           prefix: options.prefix,
+          // Shown as a job's processedBy: which instance holds (or last held) it.
+          name: instanceId,
           concurrency: options.concurrency ?? 16,
           limiter: { max: limit.max, duration: limit.durationMs },
           lockDuration: options.lockDurationMs ?? 30_000,

@@ -136,6 +136,8 @@ export async function startFakeTelegram(
     botId?: number;
     /** Off by default: enforce a message rate per token with 429 + retry_after, as Telegram does. */
     rateLimit?: FakeRateLimit;
+    /** Sends are answered this long after they were accepted (a real round trip is 50–200 ms). */
+    sendLatencyMs?: number;
   } = {},
 ): Promise<FakeTelegram> {
   const token = options.token ?? FAKE_TOKEN;
@@ -273,6 +275,9 @@ export async function startFakeTelegram(
     const handler = methods[method!];
     if (!handler) return answer(res, fail({ status: 404, description: `Not Found: method ${method}` }));
     const result = await handler(payload, req);
+    if (options.sendLatencyMs && RATE_LIMITED_METHOD.test(method!)) {
+      await new Promise((r) => setTimeout(r, options.sendLatencyMs));
+    }
     if (!res.destroyed) answer(res, result);
   });
   server.on("connection", (socket) => {
