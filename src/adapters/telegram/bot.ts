@@ -82,9 +82,30 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     inFlight.add(tracked);
   };
 
-  // Not awaited: grammY would otherwise handle one update at a time.
+  /** The last answer queued per chat: chats are answered concurrently, each chat in order. */
+  const chatTails = new Map<number, Promise<void>>();
+  const inChatOrder = (chatId: number, work: () => Promise<void>): Promise<void> => {
+    const previous = chatTails.get(chatId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    chatTails.set(chatId, next);
+    // The map holds only chats with an answer in progress.
+    void next.then(
+      () => chatTails.get(chatId) === next && chatTails.delete(chatId),
+      () => chatTails.get(chatId) === next && chatTails.delete(chatId),
+    );
+    return next;
+  };
+
+  // Not awaited: grammY would otherwise handle one update at a time, so a slow upstream answer in
+  // one chat would hold every other chat behind it. Within a chat, answers keep the order of the
+  // commands (what grammY's runner with sequentialize gives).
   bot.on(["message:text", "channel_post:text"], (ctx) => {
-    track(answer(ctx.msg), "telegram update failed", ctx.update.update_id);
+    const message = ctx.msg;
+    track(
+      inChatOrder(message.chat.id, () => answer(message)),
+      "telegram update failed",
+      ctx.update.update_id,
+    );
   });
   bot.catch((error) =>
     logger.error("telegram update failed", {
