@@ -1,46 +1,53 @@
-/** `npm run bench`: loopback latency of each platform adapter, as a ratio to the same command run
- * without any platform (runCommand / runTextLine alone) measured in the same run.
- *   npm run bench [-- n]   → a summary table, then the full results as JSON */
-import { benchDiscord } from "./discord.ts";
-import { benchTelegram } from "./telegram.ts";
+/** `npm run bench`: in one run,
+ *   1. warm p50/p99 of each command through each adapter next to a bare grammY bot and a bare
+ *      discord.js client on the same fakes, interleaved, medians over runs, as ratios
+ *      (goal: p50 ≤ 2× bare, p99 < 10 ms);
+ *   2. a digest fan-out to N chats against the 30 messages/s fake (default 300, about 10 s, so the
+ *      whole bench stays near a minute here; the time scales as N ÷ 30 s, so 10,000 chats take
+ *      333 s × the measured ratio). Its RSS is the whole bench process's (fakes and both clients
+ *      included), not the bot's alone.
+ *   npm run bench [-- --runs 3 --samples 40 --chats 300]   → tables, then everything as JSON */
+import { compareAdapters } from "./compare.ts";
+import { benchFanOut } from "./fanout.ts";
 
-const n = Number(process.argv[2] ?? 300);
-const telegram = await benchTelegram(n);
-const discord = await benchDiscord(n);
+const arg = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+};
+const runs = arg("runs", 3);
+const samples = arg("samples", 40);
+const chats = arg("chats", 300);
 
-const rows: string[][] = [
-  [
-    "telegram",
-    telegram.command,
-    "update → sendMessage",
-    ms(telegram.medianMs),
-    ms(telegram.p99Ms),
-    ms(telegram.baseline.medianMs),
-    ratio(telegram.medianMs, telegram.baseline.medianMs),
-  ],
-];
-for (const r of discord.results) {
-  const reply = r.interactionToReply;
-  const base = r.baselineRunCommand;
-  rows.push([
-    "discord",
-    r.command,
-    "interaction → reply",
-    ms(reply.medianMs),
-    ms(reply.p99Ms),
-    ms(base.medianMs),
-    ratio(reply.medianMs, base.medianMs),
-  ]);
-}
-const header = ["platform", "command", "path", "median", "p99", "baseline median", "ratio"];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
-console.log(JSON.stringify({ node: process.version, n, telegram, discord }, null, 2));
+const comparisons = await compareAdapters({ runs, samples });
+const header = ["platform", "command", "ours p50", "ours p99", "bare p50", "bare p99", "p50 ×", "p99 ×"];
+const rows = comparisons.map((c) => [
+  c.platform,
+  c.command,
+  ms(c.ours.p50Ms),
+  ms(c.ours.p99Ms),
+  ms(c.bare.p50Ms),
+  ms(c.bare.p99Ms),
+  `${c.ratio.p50.toFixed(2)}×`,
+  `${c.ratio.p99.toFixed(2)}×`,
+]);
+table(header, rows);
+console.log(`(median over ${runs} runs of ${samples} interleaved samples each)\n`);
+
+const fanOut = await benchFanOut(chats);
+console.log(
+  `digest fan-out: ${fanOut.chats} chats in ${fanOut.seconds.toFixed(1)} s (${fanOut.ratioToMinimum.toFixed(3)}× the ${(fanOut.chats / 30).toFixed(1)}-s minimum at 30/s), ` +
+    `${fanOut.tooManyRequests} 429s of ${fanOut.sends} sends, peak RSS ${fanOut.peakRssMb.toFixed(0)} MB (${fanOut.rssBeforeMb.toFixed(0)} MB before)`,
+);
+console.log(
+  `  extrapolated to 10,000 chats: ${((10_000 / 30) * fanOut.ratioToMinimum).toFixed(0)} s (333 s × ${fanOut.ratioToMinimum.toFixed(3)}); RSS not extrapolated (measure with --chats 10000)\n`,
+);
+console.log(JSON.stringify({ node: process.version, runs, samples, comparisons, fanOut }, null, 2));
 
 function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
 }
 
-function ratio(value: number, baseline: number): string {
-  return `${(value / baseline).toFixed(1)}×`;
+function table(head: string[], body: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  for (const row of [head, ...body]) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 }
