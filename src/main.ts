@@ -5,6 +5,7 @@ import { createDiscordBot } from "./adapters/discord/index.ts";
 import { createTelegramBot } from "./adapters/telegram/index.ts";
 import { redactedConfig } from "./config.ts";
 import type { Deps, Messenger } from "./core/index.ts";
+import { createSharedCommandLimiter } from "./data/shared-limit.ts";
 import { createAppOrExit, createEntryLogger, loadConfigOrExit } from "./env.ts";
 
 const config = loadConfigOrExit();
@@ -34,6 +35,16 @@ if (consoleMode) {
   const stops: Array<() => Promise<void>> = [];
 
   if (config.TELEGRAM_BOT_TOKEN) {
+    // With Redis as the store, one sender's commands are counted across every instance.
+    const commandLimiter = /^rediss?:\/\//.test(config.STORE_URL)
+      ? await createSharedCommandLimiter({
+          redisUrl: config.STORE_URL,
+          namespace: config.STORE_NAMESPACE,
+          limit: config.COMMANDS_PER_USER_PER_MINUTE,
+          windowMs: 60_000,
+          clock: app.deps.clock,
+        })
+      : undefined;
     const telegram = createTelegramBot({
       registry: app.registry,
       deps,
@@ -41,6 +52,7 @@ if (consoleMode) {
       apiRoot: config.TELEGRAM_API_ROOT,
       logger,
       commandsPerUserPerMinute: config.COMMANDS_PER_USER_PER_MINUTE,
+      ...(commandLimiter ? { commandLimiter } : {}),
       // Polling that ended (token revoked, another instance polling) never resumes by itself: exit
       // non-zero so the supervisor restarts the process instead of leaving it up but deaf.
       onFatal: (error) => void shutdown("telegram polling stopped", 1, error),

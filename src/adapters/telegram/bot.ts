@@ -19,7 +19,7 @@ import { renderTelegram } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
 import { createOutgoingLimiter } from "./flood.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
-import { createCommandLimiter } from "./rate-limit.ts";
+import { type CommandLimitPolicy, createCommandLimiter } from "./rate-limit.ts";
 import { createTelegramMessenger, describeError, type SendTarget, sendHtml } from "./send.ts";
 import { listenWebhook, type WebhookServer } from "./webhook.ts";
 
@@ -33,6 +33,8 @@ export interface TelegramBotOptions {
   apiRoot?: string;
   logger: Logger;
   commandsPerUserPerMinute: number;
+  /** The per-user limit shared by every instance (Redis); in memory, per process, when absent. */
+  commandLimiter?: CommandLimitPolicy;
   /** For the per-user limit and the admin cache; deps.clock when absent. */
   clock?: Clock;
   /** Throttle outgoing messages to Telegram's limits (default true). */
@@ -71,7 +73,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const apiRoot = (options.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT).replace(/\/+$/, "");
   const bot = new Bot(options.token, { client: { apiRoot } });
   installFloodControl(bot.api, options.throttle ?? true);
-  const limiter = createCommandLimiter({ limit: options.commandsPerUserPerMinute, windowMs: 60_000, clock });
+  const limiter: CommandLimitPolicy =
+    options.commandLimiter ??
+    createCommandLimiter({ limit: options.commandsPerUserPerMinute, windowMs: 60_000, clock });
   const isAdmin = createAdminCheck({ api: bot.api, clock, logger, ttlMs: options.adminCacheMs ?? 60_000 });
   const inFlight = new Set<Promise<void>>();
 
@@ -122,7 +126,11 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     // In a group or channel an unknown bare /command is probably another bot's.
     if (!known && command.chatKind !== "private" && !command.addressed) return;
     const target = replyTarget(command);
-    const limit = limiter.check(command.senderKey);
+    const limit = await Promise.resolve(limiter.check(command.senderKey)).catch((error: unknown) => {
+      // The shared store is down: answering unlimited beats not answering at all.
+      logger.warn("telegram command limit unavailable; command allowed", { error: describeError(error) });
+      return { allowed: true } as const;
+    });
     if (!limit.allowed) {
       if (limit.notify) await deliver(target, renderTelegram(tooFast(limit.retryAfterMs, command.name)));
       return;
