@@ -10,7 +10,7 @@ it("accepts 30 sends in a second, refuses the rest with 429 + retry_after, then 
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ chat_id: 1000 + i, text: `m${i}` }),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, any> }));
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { parameters?: unknown } }));
   try {
     const first = await Promise.all(Array.from({ length: 40 }, (_, i) => send(i)));
     expect(first.filter((r) => r.status === 200)).toHaveLength(30);
