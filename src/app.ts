@@ -13,6 +13,7 @@ import { createNetworkData } from "./data/network.ts";
 import { snapshot } from "./data/snapshot.ts";
 import { createStore } from "./data/store.ts";
 import { trendDatasets } from "./data/trend-datasets.ts";
+import type { QueueParts } from "./digest/queue.ts";
 import { createDigestService, type DigestService } from "./digest/scheduler.ts";
 
 export interface App {
@@ -59,6 +60,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     ...(observer ? { observer } : {}),
   });
   const registry = createCommandRegistry();
+  // With Redis as the store, digests run on BullMQ (shared by every instance); it is loaded only then.
+  const redisUrl = /^rediss?:\/\//.test(config.STORE_URL) ? config.STORE_URL : undefined;
+  const bullmq = redisUrl ? await import("./digest/bullmq-queue.ts") : undefined;
   const deps: Deps = {
     network,
     snapshot,
@@ -78,6 +82,12 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       minIntervalSeconds: config.DIGEST_MIN_INTERVAL_SECONDS,
       catchupSeconds: config.DIGEST_CATCHUP_SECONDS,
       instanceId: `${hostname()}:${process.pid}`,
+      ...(bullmq && redisUrl
+        ? {
+            queue: (parts: QueueParts) =>
+              bullmq.createBullmqQueue(parts, { redisUrl, prefix: `${config.STORE_NAMESPACE}-bull` }),
+          }
+        : {}),
     });
   return { registry, deps, store, createDigest, close: () => store.close() };
 }

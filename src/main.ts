@@ -7,6 +7,7 @@ import { createTelegramBot } from "./adapters/telegram/index.ts";
 import { createChartRenderer } from "./charts/render.ts";
 import { redactedConfig } from "./config.ts";
 import { type Deps, type Messenger, type Observer, PlatformStartError } from "./core/index.ts";
+import { createSharedCommandLimiter } from "./data/shared-limit.ts";
 import {
   createAppOrExit,
   createEntryLogger,
@@ -67,6 +68,16 @@ if (consoleMode) {
   const charts = createChartRenderer();
 
   if (config.TELEGRAM_BOT_TOKEN) {
+    // With Redis as the store, one sender's commands are counted across every instance.
+    const commandLimiter = /^rediss?:\/\//.test(config.STORE_URL)
+      ? await createSharedCommandLimiter({
+          redisUrl: config.STORE_URL,
+          namespace: config.STORE_NAMESPACE,
+          limit: config.COMMANDS_PER_USER_PER_MINUTE,
+          windowMs: 60_000,
+          clock: app.deps.clock,
+        })
+      : undefined;
     const telegram = createTelegramBot({
       registry: app.registry,
       deps,
@@ -75,6 +86,7 @@ if (consoleMode) {
       logger,
       commandsPerUserPerMinute: config.COMMANDS_PER_USER_PER_MINUTE,
       charts,
+      ...(commandLimiter ? { commandLimiter } : {}),
       // Polling that ended (token revoked, another instance polling) never resumes by itself: exit
       // non-zero so the supervisor restarts the process instead of leaving it up but deaf.
       onFatal: (error) => void shutdown("telegram polling stopped", 1, error),

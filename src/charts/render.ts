@@ -28,7 +28,12 @@ export interface ChartRenderer {
   png(spec: ChartSpec): Promise<ChartImage>;
 }
 
+/** Recent charts kept as PNGs: a digest time posts one chart to thousands of chats, and drawing it
+ * once instead of once per chat keeps the fan-out at Telegram's pace rather than the CPU's. */
+const RECENT_CHARTS = 16;
+
 export function createChartRenderer(): ChartRenderer {
+  const recent = new Map<string, Promise<ChartImage>>();
   async function svg(spec: ChartSpec): Promise<string> {
     const { spec: compiled } = compile(toVegaLite(spec) as never);
     const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.Error });
@@ -40,20 +45,31 @@ export function createChartRenderer(): ChartRenderer {
   }
   return {
     svg,
-    async png(spec) {
-      const image = new Resvg(await svg(spec), {
-        font: {
-          fontFiles: FONTS,
-          loadSystemFonts: false,
-          defaultFontFamily: THEME.font,
-          sansSerifFamily: THEME.font,
-        },
-        fitTo: { mode: "zoom", value: CHART_SCALE },
-        background: THEME.background,
-      }).render();
-      return { png: image.asPng(), width: image.width, height: image.height, alt: spec.title };
+    png(spec) {
+      const key = JSON.stringify(spec);
+      const kept = recent.get(key);
+      if (kept) return kept;
+      const drawn = draw(spec);
+      recent.set(key, drawn);
+      if (recent.size > RECENT_CHARTS) recent.delete(recent.keys().next().value!);
+      drawn.catch(() => recent.delete(key));
+      return drawn;
     },
   };
+
+  async function draw(spec: ChartSpec): Promise<ChartImage> {
+    const image = new Resvg(await svg(spec), {
+      font: {
+        fontFiles: FONTS,
+        loadSystemFonts: false,
+        defaultFontFamily: THEME.font,
+        sansSerifFamily: THEME.font,
+      },
+      fitTo: { mode: "zoom", value: CHART_SCALE },
+      background: THEME.background,
+    }).render();
+    return { png: image.asPng(), width: image.width, height: image.height, alt: spec.title };
+  }
 }
 
 export { CHART_WIDTH };

@@ -1,15 +1,29 @@
 /** Number formatting for answer text (the data object keeps full precision). */
 
+/** One Intl.NumberFormat per number of decimals, made on first use and kept: toLocaleString builds
+ * (and throws away) a formatter on every call, which was most of a command's compute. Digits are
+ * bounded by Intl itself (0–100), so the cache stays small. */
+const formatters = new Map<number, Intl.NumberFormat>();
+
+function formatterFor(fractionDigits: number): Intl.NumberFormat {
+  let formatter = formatters.get(fractionDigits);
+  if (formatter === undefined) {
+    formatter = new Intl.NumberFormat("en-US", {
+      minimumFractionDigits: fractionDigits,
+      maximumFractionDigits: fractionDigits,
+    });
+    formatters.set(fractionDigits, formatter);
+  }
+  return formatter;
+}
+
 export function usd(value: number, fractionDigits = 0): string {
   const sign = value < 0 ? "-" : "";
-  return `${sign}$${Math.abs(value).toLocaleString("en-US", { minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits })}`;
+  return `${sign}$${formatterFor(fractionDigits).format(Math.abs(value))}`;
 }
 
 export function num(value: number, fractionDigits = 0): string {
-  return value.toLocaleString("en-US", {
-    minimumFractionDigits: fractionDigits,
-    maximumFractionDigits: fractionDigits,
-  });
+  return formatterFor(fractionDigits).format(value);
 }
 
 /** Three significant digits, for values whose magnitude varies (1.23e-5 BTC, 0.0456 $/kWh). */

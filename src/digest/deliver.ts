@@ -25,7 +25,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 export type SendOutcome =
   | { ok: true; attempts: number }
-  | { ok: false; permanent: boolean; attempts: number; reason: string };
+  | {
+      ok: false;
+      permanent: boolean;
+      attempts: number;
+      reason: string;
+      /** The platform's last retry-after, when it gave one: the earliest a later try makes sense. */
+      retryAfterMs?: number;
+    };
 
 export async function sendWithRetry(
   send: () => Promise<void>,
@@ -45,8 +52,10 @@ export async function sendWithRetry(
       const reason = error instanceof Error ? error.message : String(error);
       // Errors that are not DeliveryError (a network reset surfacing raw) are treated as transient.
       const permanent = error instanceof DeliveryError && error.permanent;
+      const retryAfterMs = error instanceof DeliveryError ? error.retryAfterMs : undefined;
+      const after = retryAfterMs !== undefined ? { retryAfterMs } : {};
       if (permanent || attempt >= policy.maxAttempts) {
-        return { ok: false, permanent, attempts: attempt, reason };
+        return { ok: false, permanent, attempts: attempt, reason, ...after };
       }
       const givenUp: SendOutcome = {
         ok: false,
@@ -56,10 +65,10 @@ export async function sendWithRetry(
       };
       if (stopping()) return givenUp;
       const backoffMs = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      const retryAfterMs = error instanceof DeliveryError ? (error.retryAfterMs ?? 0) : 0;
-      const delayMs = Math.max(backoffMs, retryAfterMs);
+      const delayMs = Math.max(backoffMs, retryAfterMs ?? 0);
       if (waitedMs + delayMs > policy.maxTotalWaitMs) {
         return {
+          ...after,
           ok: false,
           permanent: false,
           attempts: attempt,

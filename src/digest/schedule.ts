@@ -85,18 +85,94 @@ export function duration(seconds: number): string {
   return `${Number(seconds.toFixed(1))} s`;
 }
 
+/** Compiled schedules, shared: thousands of chats on "0 8 * * *" in one zone compile it once, and a
+ * tick never recompiles. A Cron without a callback holds no timer and answers nextRun(from) from its
+ * arguments alone, so one object serves every caller. Bounded so that a stream of distinct schedules
+ * (each user can make one) cannot grow it without end. */
+const compiled = new Map<string, Cron>();
+const MAX_COMPILED = 10_000;
+
 function compile(schedule: string, tz: string): Cron {
+  const key = `${tz}\u0000${schedule}`;
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  const problem = cronProblem(schedule);
+  if (problem) throw invalidCron(schedule, problem);
+  let cron: Cron;
   try {
     // No callback: this Cron only answers "when", it never starts a timer.
-    return new Cron(schedule, { timezone: tz, mode: "5-or-6-parts" });
+    cron = new Cron(schedule, { timezone: tz, mode: "5-or-6-parts" });
   } catch (error) {
     const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, "") : String(error);
-    throw new UserError(
-      "invalid_value",
-      `"${schedule}" is not a valid cron schedule (${reason}). Use 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. ${CRON_EXAMPLE}.`,
-      { option: "schedule", example: "0 8 * * *" },
-    );
+    throw invalidCron(schedule, reason);
   }
+  if (compiled.size >= MAX_COMPILED) compiled.clear();
+  compiled.set(key, cron);
+  return cron;
+}
+
+function invalidCron(schedule: string, problem: string): UserError {
+  return new UserError(
+    "invalid_value",
+    `"${schedule}" is not a valid cron schedule: ${problem}. Use 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. ${CRON_EXAMPLE}.`,
+    { option: "schedule", example: "0 8 * * *" },
+  );
+}
+
+interface CronField {
+  name: string;
+  min: number;
+  max: number;
+}
+
+const SECOND: CronField = { name: "second", min: 0, max: 59 };
+const FIVE_FIELDS: readonly CronField[] = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12 },
+  // 0 and 7 are both Sunday.
+  { name: "day of week", min: 0, max: 7 },
+];
+
+/** What is wrong with a cron expression, in words, for the mistakes people make: a negative or
+ * out-of-range number, an empty list entry, a step of 0, a range that runs backwards. croner's own
+ * messages ("illegal lower range (NaN)", "Invalid value for day: 31" for a 32) are left as a
+ * fallback for the rarer ones. Names (mon, jan) and croner's L, W and # are left to croner. */
+export function cronProblem(schedule: string): string | undefined {
+  if (schedule.startsWith("@")) return undefined;
+  const parts = schedule.split(" ");
+  const fields = parts.length === 6 ? [SECOND, ...FIVE_FIELDS] : FIVE_FIELDS;
+  if (parts.length !== fields.length) return undefined;
+  for (const [index, text] of parts.entries()) {
+    const field = fields[index]!;
+    const problem = fieldProblem(text, field);
+    if (problem) return `the ${field.name} field "${text}" ${problem}`;
+  }
+  return undefined;
+}
+
+function fieldProblem(text: string, field: CronField): string | undefined {
+  const allowed = `${field.min}–${field.max}`;
+  for (const item of text.split(",")) {
+    if (item === "") return "has an empty entry (two commas in a row, or one at an end)";
+    const [range, step, ...extra] = item.split("/");
+    if (extra.length) return `has more than one "/" in "${item}"`;
+    if (step !== undefined && !/^\d+$/.test(step)) return `has a step "/${step}" that is not a whole number`;
+    if (step !== undefined && Number(step) === 0) return "has a step of 0; a step must be 1 or more";
+    if (range === "*" || range === "?") continue;
+    if (range!.startsWith("-")) return `starts with "-": negative numbers are not allowed, use ${allowed}`;
+    const bounds = range!.split("-");
+    const numbers = bounds.filter((b) => /^\d+$/.test(b)).map(Number);
+    for (const n of numbers) {
+      if (n < field.min || n > field.max) return `has ${n}, outside ${allowed}`;
+    }
+    if (bounds.length === 2 && numbers.length === 2 && numbers[0]! > numbers[1]!) {
+      return `has the range ${range}, which runs backwards; write the smaller number first`;
+    }
+    if (bounds.some((b) => b === "")) return `has an incomplete range "${range}"`;
+  }
+  return undefined;
 }
 
 /** croner also accepts an ISO date as a one-off job; a digest schedule must be a cron expression

@@ -61,8 +61,19 @@ describe.each([
 describe("chart renderer", () => {
   it("draws the same PNG twice (bundled font, no system fonts)", async () => {
     const spec = await chartOf("/edge_fit llama_3_1_8b raspberry_pi_5_8gb");
-    const [a, b] = [await charts.png(spec), await charts.png(spec)];
+    // Two renderers, so the second is drawn again rather than taken from the first one's cache.
+    const [a, b] = [await charts.png(spec), await createChartRenderer().png(spec)];
     expect(a.png.equals(b.png)).toBe(true);
+  });
+
+  it("draws a chart once for many posts of the same spec (the digest fan-out)", async () => {
+    const renderer = createChartRenderer();
+    const spec = await chartOf("/edge_fit llama_3_1_8b raspberry_pi_5_8gb");
+    const first = renderer.png(spec);
+    // The same spec again (a copy, as the next chat's post would carry) is the same drawing.
+    expect(renderer.png(structuredClone(spec))).toBe(first);
+    const other = await chartOf("/edge_fit llama_3_1_8b rtx_4090");
+    expect(renderer.png(other)).not.toBe(first);
   });
 
   it("text is drawn with the bundled font: a chart with words has many more ink pixels than without", async () => {

@@ -255,22 +255,32 @@ describe("restart", () => {
     expect(times(posts)).toEqual(["1@2026-11-25T08:00:00.000Z"]);
   });
 
-  it("after a longer outage posts only the missed times inside the window, each once, oldest first", async () => {
+  it("after a longer outage posts once, for the latest missed time, and skips and logs the rest", async () => {
+    // Catch-up posts once (changed on purpose: this used to post every missed time in the window,
+    // one after another: an hourly schedule down for 6 h posted 6 identical digests).
     const file = join(tempDir, "hourly", "store.sqlite");
     const posts: Post[] = [];
     const a = await runInstance(file, "2026-11-24T00:30:00Z", posts, 3 * 3600);
     await a.service.subscribe(sub("1", { schedule: "0 * * * *" }));
     await a.store.close();
 
+    // Down until 10:30 with a 3 h window (cut-off 07:30): 01:00–07:00 are outside it (7 times),
+    // 08:00 and 09:00 are inside but older than 10:00 (2 more); 10:00 is posted. 7 + 2 = 9 skipped.
     const b = await runInstance(file, "2026-11-24T10:30:00Z", posts, 3 * 3600);
-    expect(await b.service.tick()).toMatchObject({ delivered: 3, skipped: 7 });
-    await b.store.close();
-    expect(times(posts)).toEqual([
-      "1@2026-11-24T08:00:00.000Z",
-      "1@2026-11-24T09:00:00.000Z",
-      "1@2026-11-24T10:00:00.000Z",
+    expect(await b.service.tick()).toMatchObject({ delivered: 1, skipped: 9 });
+    expect(times(posts)).toEqual(["1@2026-11-24T10:00:00.000Z"]);
+    expect(b.logger.lines.filter((l) => l.includes("posting only the latest"))).toEqual([
+      expect.stringContaining(
+        '"skipped":2,"first":"2026-11-24T08:00:00.000Z","last":"2026-11-24T09:00:00.000Z","posting":"2026-11-24T10:00:00.000Z"',
+      ),
     ]);
+    // Then the schedule goes on: 11:00 is posted, nothing is posted twice.
+    b.clock.set("2026-11-24T11:00:00Z");
+    expect(await b.service.tick()).toMatchObject({ delivered: 1, skipped: 0 });
+    await b.store.close();
+    expect(times(posts)).toEqual(["1@2026-11-24T10:00:00.000Z", "1@2026-11-24T11:00:00.000Z"]);
   });
+
   it("a crash before the checked-up-to mark was saved does not repeat a post (the claim remembers)", async () => {
     const store = createMemoryStore();
     const posts: Post[] = [];

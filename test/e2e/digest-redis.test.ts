@@ -56,9 +56,13 @@ it("two processes on one Redis post each scheduled time exactly once", async () 
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!, platform).toBe(2000);
     expect(sorted.filter((t) => t > bothUpMs).length).toBeGreaterThanOrEqual(5);
   }
-  // Both processes raced for every time (they wake at the same instant); each won some.
+  // Changed on purpose: with Redis the digest runs on BullMQ, where each time is one job taken by
+  // whichever worker is free, not a race both processes enter; with two posts every 2 s one process
+  // may take them all. Every post is accounted for by exactly one process's log; the share under
+  // load (about half each) is checked by the 1,000-chat fan-out test (digest-fanout.test.ts).
   const posted = (bot: typeof a) => bot.stderr().split('"message":"digest: posted"').length - 1;
-  expect(posted(a)).toBeGreaterThan(0);
-  expect(posted(b)).toBeGreaterThan(0);
+  const delivered = telegramDigests(fakes, TELEGRAM_CHAT).length + discordDigests(fakes).length;
+  expect(posted(a) + posted(b)).toBe(delivered);
+  expect(b.stderr()).toContain('"queue":"bullmq"');
   process.stdout.write(`process a posted ${posted(a)}, process b posted ${posted(b)}\n`);
 }, 60_000);

@@ -9,6 +9,9 @@
  *   tg.calls("setMyCommands");                              // payloads, in order
  *   await tg.close();
  *
+ *   startFakeTelegram({ rateLimit: { perSecond: 30 } })     // Telegram's 30 messages/s per token
+ *   tg.tooManyRequests                                      // sends refused with 429 so far
+ *
  * Like Telegram, sendMessage refuses text over 4096 characters and HTML it cannot parse (unknown
  * or unbalanced tags, bad entities), so a test that gets an answer also knows the answer is valid. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -136,6 +139,8 @@ export interface FakeTelegram {
     update: Omit<FakeUpdate, "update_id">,
     options?: { secret?: string | null },
   ): Promise<number>;
+  /** Sends refused with 429 because of the rateLimit option. */
+  readonly tooManyRequests: number;
   /** Forget recorded calls and sent messages (queued updates and settings stay). */
   clearCalls(): void;
   close(): Promise<void>;
@@ -148,8 +153,26 @@ interface Waiter {
   resolve: () => void;
 }
 
+export interface FakeRateLimit {
+  /** At most this many messages are accepted in any 1000 ms (a sliding window), per token. */
+  perSecond: number;
+  /** The retry_after (seconds) a refused send is told. Default 1. */
+  retryAfterSeconds?: number;
+}
+
+/** Methods that post a message and count against the limit (not sendChatAction). */
+const RATE_LIMITED_METHOD = /^(?:send(?!ChatAction$)\w+|copyMessages?|forwardMessages?)$/;
+
 export async function startFakeTelegram(
-  options: { token?: string; username?: string; botId?: number } = {},
+  options: {
+    token?: string;
+    username?: string;
+    botId?: number;
+    /** Off by default: enforce a message rate per token with 429 + retry_after, as Telegram does. */
+    rateLimit?: FakeRateLimit;
+    /** Sends are answered this long after they were accepted (a real round trip is 50–200 ms). */
+    sendLatencyMs?: number;
+  } = {},
 ): Promise<FakeTelegram> {
   const token = options.token ?? FAKE_TOKEN;
   const botInfo = {
@@ -172,6 +195,22 @@ export async function startFakeTelegram(
   const members = new Map<string, MemberStatus>();
   const messageWatchers = new Set<() => void>();
   const sockets = new Set<Socket>();
+  /** Times (performance.now()) of the sends accepted in the last second, oldest first. */
+  const acceptedSends: number[] = [];
+  let tooManyRequests = 0;
+  /** True when one more send would exceed the limit now; otherwise records the send. */
+  const overLimit = (method: string): boolean => {
+    const limit = options.rateLimit;
+    if (!limit || !RATE_LIMITED_METHOD.test(method)) return false;
+    const now = performance.now();
+    while (acceptedSends.length && acceptedSends[0]! <= now - 1000) acceptedSends.shift();
+    if (acceptedSends.length >= limit.perSecond) {
+      tooManyRequests++;
+      return true;
+    }
+    acceptedSends.push(now);
+    return false;
+  };
   let webhook: { url: string; secret_token?: string } | undefined;
 
   const methods: Record<
@@ -323,9 +362,15 @@ export async function startFakeTelegram(
     const failure = index >= 0 ? pendingFailures.splice(index, 1)[0] : undefined;
     if (failure?.disconnect) return void req.socket.destroy();
     if (failure) return answer(res, fail(failure));
+    if (overLimit(method!)) {
+      return answer(res, fail({ status: 429, retry_after: options.rateLimit!.retryAfterSeconds ?? 1 }));
+    }
     const handler = methods[method!];
     if (!handler) return answer(res, fail({ status: 404, description: `Not Found: method ${method}` }));
     const result = await handler(payload, req);
+    if (options.sendLatencyMs && RATE_LIMITED_METHOD.test(method!)) {
+      await new Promise((r) => setTimeout(r, options.sendLatencyMs));
+    }
     if (!res.destroyed) answer(res, result);
   });
   server.on("connection", (socket) => {
@@ -362,6 +407,9 @@ export async function startFakeTelegram(
     },
     get webhook() {
       return webhook;
+    },
+    get tooManyRequests() {
+      return tooManyRequests;
     },
     pushUpdate(update) {
       const full = { ...update, update_id: update.update_id ?? nextUpdateId++ } as FakeUpdate;

@@ -2,8 +2,9 @@
  * slash commands. Each interaction goes decode → run → render → reply; no command logic lives here.
  *
  * Acknowledgement: Discord wants an answer within 3 s. Arguments are validated first, so a bad input
- * gets an ephemeral error without a deferral; a command that waits on upstream data defers, then
- * edits the deferred reply with the embed. Nothing sent can ping anyone (allowed_mentions parses
+ * gets an ephemeral error without a deferral. A command that waits on upstream data replies
+ * directly when its answer is ready within a short budget (warm cache: one request instead of
+ * two); only when it is not does it defer, then edit the deferred reply with the embed. Nothing sent can ping anyone (allowed_mentions parses
  * nothing on every reply, edit and post). */
 import { randomUUID } from "node:crypto";
 import {
@@ -60,6 +61,9 @@ export interface DiscordBotOptions {
   charts?: ChartRenderer;
   /** How long login may take to reach "ready" before start() gives up (default 15 s). */
   startTimeoutMs?: number;
+  /** How long an answer may take and still be sent as the direct reply (default 1500 ms: Discord's
+   * 3-s acknowledgement deadline, less room for the reply's own round trip). */
+  directReplyBudgetMs?: number;
 }
 
 export interface DiscordBot {
@@ -80,12 +84,32 @@ export const MANAGE_REQUIREMENT =
   "You need Manage Channels (or Manage Server) to change this channel's digest.";
 
 const CHART_FILE = "chart.png";
+const DIRECT_REPLY_BUDGET_MS = 1500;
+
+/** True when the promise settles within ms; the timer never keeps the process up. */
+async function readyWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+    timer.unref();
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Nothing in any answer may ping: not @everyone, not a role, not a user echoed from an argument. */
 const NO_MENTIONS = { parse: [] as [] };
 
 export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   const { registry, deps, logger, clock, token } = options;
+  const directReplyBudgetMs = options.directReplyBudgetMs ?? DIRECT_REPLY_BUDGET_MS;
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     // Attachments (charts) go out as bytes: see multipart.ts for why discord.js's FormData cannot.
@@ -166,10 +190,12 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     } catch (error) {
       return sendReply(interaction, errorReply(error, command.name, deps));
     }
-    if (command.usesUpstream) await interaction.deferReply();
-    // run → render → reply
-    const reply = await runCommand(command, raw, ctx);
-    await sendReply(interaction, reply);
+    // run → render → reply (deferring first only when the answer is not ready within the budget)
+    const answer = runCommand(command, raw, ctx);
+    if (command.usesUpstream && !(await readyWithin(answer, directReplyBudgetMs))) {
+      await interaction.deferReply();
+    }
+    await sendReply(interaction, await answer);
   }
 
   /** The embeds, and the chart as an attachment the lead embed shows (text only when it cannot

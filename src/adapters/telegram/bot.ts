@@ -3,7 +3,6 @@
  * and carries no command logic. Updates are answered concurrently (a slow answer in one chat never
  * holds up another); outgoing calls are throttled to Telegram's limits and retried on 429. */
 import { autoRetry } from "@grammyjs/auto-retry";
-import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { type Api, Bot, GrammyError, HttpError } from "grammy";
 import type { CallbackQuery, Message } from "grammy/types";
 import type { ChartRenderer } from "../../charts/render.ts";
@@ -22,9 +21,10 @@ import {
 import { decodeAction, EXPIRED_TEXT, UNKNOWN_TEXT } from "../../render/actions.ts";
 import { renderTelegram, telegramKeyboard } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
+import { createOutgoingLimiter } from "./flood.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
 import { decodeQuestion, installInlineQuestions } from "./questions.ts";
-import { createCommandLimiter } from "./rate-limit.ts";
+import { type CommandLimitPolicy, createCommandLimiter } from "./rate-limit.ts";
 import {
   createTelegramMessenger,
   describeError,
@@ -45,6 +45,8 @@ export interface TelegramBotOptions {
   apiRoot?: string;
   logger: Logger;
   commandsPerUserPerMinute: number;
+  /** The per-user limit shared by every instance (Redis); in memory, per process, when absent. */
+  commandLimiter?: CommandLimitPolicy;
   /** For the per-user limit and the admin cache; deps.clock when absent. */
   clock?: Clock;
   /** Throttle outgoing messages to Telegram's limits (default true). */
@@ -92,7 +94,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   const callTimeoutSeconds = (options.pollingTimeoutSeconds ?? 30) + 15;
   const bot = new Bot(options.token, { client: { apiRoot, timeoutSeconds: callTimeoutSeconds } });
   installFloodControl(bot.api, options.throttle ?? true);
-  const limiter = createCommandLimiter({ limit: options.commandsPerUserPerMinute, windowMs: 60_000, clock });
+  const limiter: CommandLimitPolicy =
+    options.commandLimiter ??
+    createCommandLimiter({ limit: options.commandsPerUserPerMinute, windowMs: 60_000, clock });
   const isAdmin = createAdminCheck({ api: bot.api, clock, logger, ttlMs: options.adminCacheMs ?? 60_000 });
   const inFlight = new Set<Promise<void>>();
 
@@ -103,9 +107,30 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     inFlight.add(tracked);
   };
 
-  // Not awaited: grammY would otherwise handle one update at a time.
+  /** The last answer queued per chat: chats are answered concurrently, each chat in order. */
+  const chatTails = new Map<number, Promise<void>>();
+  const inChatOrder = (chatId: number, work: () => Promise<void>): Promise<void> => {
+    const previous = chatTails.get(chatId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    chatTails.set(chatId, next);
+    // The map holds only chats with an answer in progress.
+    void next.then(
+      () => chatTails.get(chatId) === next && chatTails.delete(chatId),
+      () => chatTails.get(chatId) === next && chatTails.delete(chatId),
+    );
+    return next;
+  };
+
+  // Not awaited: grammY would otherwise handle one update at a time, so a slow upstream answer in
+  // one chat would hold every other chat behind it. Within a chat, answers keep the order of the
+  // commands (what grammY's runner with sequentialize gives).
   bot.on(["message:text", "channel_post:text"], (ctx) => {
-    track(answer(ctx.msg), "telegram update failed", ctx.update.update_id);
+    const message = ctx.msg;
+    track(
+      inChatOrder(message.chat.id, () => answer(message)),
+      "telegram update failed",
+      ctx.update.update_id,
+    );
   });
   installInlineQuestions(bot, { registry, deps, logger, track });
   bot.on("callback_query:data", (ctx) => {
@@ -126,7 +151,11 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     // In a group or channel an unknown bare /command is probably another bot's.
     if (!known && command.chatKind !== "private" && !command.addressed) return;
     const target = replyTarget(command);
-    const limit = limiter.check(command.senderKey);
+    const limit = await Promise.resolve(limiter.check(command.senderKey)).catch((error: unknown) => {
+      // The shared store is down: answering unlimited beats not answering at all.
+      logger.warn("telegram command limit unavailable; command allowed", { error: describeError(error) });
+      return { allowed: true } as const;
+    });
     if (!limit.allowed) {
       if (limit.notify)
         await deliver(target, textParts(renderTelegram(tooFast(limit.retryAfterMs, command.name))));
@@ -165,7 +194,9 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
       await bot.api.answerCallbackQuery(query.id, { text, show_alert: true });
       return;
     }
-    const limit = limiter.check(`user:${query.from.id}`);
+    const limit = await Promise.resolve(limiter.check(`user:${query.from.id}`)).catch(
+      () => ({ allowed: true }) as const,
+    );
     if (!limit.allowed) {
       const seconds = Math.max(1, Math.ceil(limit.retryAfterMs / 1000));
       await bot.api.answerCallbackQuery(query.id, { text: `Too fast; try again in ${seconds} s.` });
@@ -383,19 +414,20 @@ function replyTarget(command: DecodedCommand): SendTarget {
   };
 }
 
-/** Sending methods are throttled to Telegram's limits (30 messages/s overall, 1/s per chat, 20/min
- * per group); the rest (chat actions, admin checks, polling) are not, so "typing" never delays the
- * answer. Every call is retried after a 429's retry_after (up to 60 s, 3 times) and on 5xx with
- * backoff; network errors are not retried here (grammY's polling retries on its own, and the digest
- * retries deliveries itself). The retry wraps the throttle, so each attempt queues again. */
+/** Sending methods wait for Telegram's limits (flood.ts: 30 messages/s overall, about 1/s per chat,
+ * 20/min per group), and only when a limit is reached; the rest (chat actions, admin checks,
+ * polling) are not held, so "typing" never delays the answer. Every call is retried after a 429's
+ * retry_after (up to 60 s, 3 times) and on 5xx with backoff; network errors are not retried here
+ * (grammY's polling retries on its own, and the digest retries deliveries itself). The retry wraps
+ * the limiter, so each attempt counts again. */
 function installFloodControl(api: Api, throttle: boolean): void {
   if (throttle) {
-    const throttler = apiThrottler();
-    api.config.use((prev, method, payload, signal) =>
-      THROTTLED_METHODS.test(method)
-        ? throttler(prev, method, payload, signal)
-        : prev(method, payload, signal),
-    );
+    const limiter = createOutgoingLimiter();
+    api.config.use(async (prev, method, payload, signal) => {
+      const chatId = (payload as { chat_id?: number | string } | undefined)?.chat_id;
+      if (THROTTLED_METHODS.test(method) && chatId !== undefined) await limiter.acquire(chatId);
+      return prev(method, payload, signal);
+    });
   }
   api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
 }

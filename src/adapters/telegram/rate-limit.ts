@@ -5,6 +5,12 @@ import type { Clock } from "../../core/index.ts";
 
 export type LimitDecision = { allowed: true } | { allowed: false; notify: boolean; retryAfterMs: number };
 
+/** What the bot asks before running a command: this in-memory limiter, or one shared by every
+ * instance through Redis (src/data/shared-limit.ts), which answers asynchronously. */
+export interface CommandLimitPolicy {
+  check(senderKey: string): LimitDecision | Promise<LimitDecision>;
+}
+
 export interface CommandLimiter {
   check(senderKey: string): LimitDecision;
   /** Senders currently tracked (for tests). */
