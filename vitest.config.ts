@@ -3,8 +3,14 @@
  * wait in real time (digest periods, polling back-off). `npx vitest run` runs both. */
 import { defineConfig } from "vitest/config";
 
-/** Files that start `node src/main.ts` / `src/cli.ts` or sleep through real schedules. */
-const E2E = ["test/e2e/**/*.test.ts", "test/cli/**/*.test.ts", "test/digest/multi-instance.test.ts"];
+/** Files that start `node src/main.ts` / `src/cli.ts` or sleep through real schedules (the queue
+ * contract waits for real BullMQ and in-process deliveries, ~50 s). */
+const E2E = [
+  "test/e2e/**/*.test.ts",
+  "test/cli/**/*.test.ts",
+  "test/digest/multi-instance.test.ts",
+  "test/digest/queue-contract.test.ts",
+];
 
 const globalSetup = ["test/support/global-setup.ts"];
 

@@ -1,5 +1,5 @@
 /** Bitcoin mining economics from difficulty, reward, price and power: what one TH/s earns and what
- * one BTC costs in electricity. Formulas are in DESIGN.md "Domain formulas". */
+ * one BTC costs in electricity. Formulas are in docs/architecture.md, "Domain formulas". */
 
 import {
   requireAtLeast,

@@ -538,6 +538,24 @@ describe("answers with a chart", () => {
     expectNoMentions(result);
   });
 
+  it("/trend attaches its two-panel chart and shows it as the lead embed's image", async () => {
+    const result = await chartDc.interact(slashCommand(chartDc, "trend", {}));
+    const [lead] = result.final.embeds;
+    expect(lead.image).toEqual({ url: "attachment://chart.png" });
+    expect(lead.title).toMatch(/^Pools: HHI up 18% over 3 years; open models: /);
+    const sent = chartDc.calls
+      .filter(
+        (c) =>
+          c.path.endsWith("/callback") || (c.method === "PATCH" && c.path.endsWith("/messages/@original")),
+      )
+      .at(-1)!;
+    expect(sent.files![0]!.name).toBe("chart.png");
+    const png = sent.files![0]!.bytes;
+    expect(png.subarray(0, 8).toString("hex")).toBe(PNG);
+    // Mining above, AI below: taller than wide.
+    expect(png.readUInt32BE(20)).toBeGreaterThan(png.readUInt32BE(16));
+  });
+
   it("an immediate reply (no upstream) carries the chart too", async () => {
     const result = await chartDc.interact(
       slashCommand(chartDc, "edge_fit", { model: "llama_3_1_8b", device: "rtx_4090" }),

@@ -815,6 +815,21 @@ describe("telegram bot, answers with a chart", () => {
     expect(checkTelegramHtml(details!.text)).toBeUndefined();
   });
 
+  it("answers /trend with its two-panel chart as a photo, the headline as its caption", async () => {
+    const chatId = nextChat();
+    const before = stack.tg.photos.length;
+    stack.tg.pushUpdate(privateMessage("/trend", { chatId }));
+    const photos = await stack.tg.waitForPhotos(before + 1, { timeoutMs: 15_000 });
+    const photo = photos.find((p) => String(p.chat_id) === String(chatId))!;
+    expect(photo.photo.bytes.subarray(0, 8).toString("hex")).toBe("89504e470d0a1a0a");
+    // Two panels stacked (mining above, AI below): taller than wide.
+    const width = photo.photo.bytes.readUInt32BE(16);
+    const height = photo.photo.bytes.readUInt32BE(20);
+    expect(height).toBeGreaterThan(width);
+    expect(photo.caption!.split("\n")[0]).toMatch(/^<b>Pools: HHI up 18% over 3 years; open models: /);
+    expect(checkTelegramHtml(photo.caption!)).toBeUndefined();
+  });
+
   it("an answer without a chart is still a text message", async () => {
     const chatId = nextChat();
     const before = stack.tg.photos.length;
