@@ -140,7 +140,6 @@ export default defineCommand({
 // Mining
 
 async function miningSide(deps: Deps, datasets: TrendDatasets | undefined) {
-  const now = deps.clock.now();
   const history: PoolHistory = await deps.network.poolHistory("3y");
   const warnings = history.missing.map((m) => `No data for ${m}.`);
   const sources: SourceRef[] = windowSources(history);
@@ -158,6 +157,8 @@ async function miningSide(deps: Deps, datasets: TrendDatasets | undefined) {
       blocks: w.value.totalBlocks,
       unattributedPct: c.unattributedPct,
       status: w.source.status,
+      // When the window ends: now for live data, the bundled date for the snapshot's windows.
+      endsAt: w.source.asOf,
     };
   });
   const weekly = weeklySeries(history.weekly?.value ?? []);
@@ -172,7 +173,7 @@ async function miningSide(deps: Deps, datasets: TrendDatasets | undefined) {
   // centre, are the fallback (they overlap, so their spread understates the uncertainty).
   const useWeekly = weekly.points.length >= 3;
   const windowPoints = pools.map((p) => ({
-    asOf: new Date(now.getTime() - ((WINDOW_DAYS[p.period] ?? 0) / 2) * DAY_MS).toISOString(),
+    asOf: new Date(Date.parse(p.endsAt) - ((WINDOW_DAYS[p.period] ?? 0) / 2) * DAY_MS).toISOString(),
     value: p.hhi,
   }));
   const poolPoints = useWeekly ? weekly.points.map((p) => ({ asOf: p.asOf, value: p.hhi })) : windowPoints;
