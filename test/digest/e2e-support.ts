@@ -62,10 +62,16 @@ export async function startBot(fakes: Fakes, storeUrl: string): Promise<Bot> {
     DIGEST_MIN_INTERVAL_SECONDS: "2",
     LOG_LEVEL: "info",
   };
+  return spawnBot(env);
+}
+
+/** Runs `node src/main.ts` with exactly this environment (stderr kept for the test to read); resolves
+ * once it logged "started". killBots() ends every bot started this way. */
+export async function spawnBot(env: Record<string, string | undefined>): Promise<Bot> {
   const child = spawn(process.execPath, ["src/main.ts"], {
     cwd: ROOT,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", "ignore", "pipe"],
   });
   started.push(child);
   let stderr = "";

@@ -1,19 +1,7 @@
-/** Digest fan-out at scale against a fake Telegram that enforces 30 messages/s per token (429 +
- * retry_after): 1,000 chats on one schedule, as `node src/main.ts` processes.
- *
- * - Two processes on one Redis (BullMQ): each chat gets exactly one post for the time; the fan-out
- *   takes within 10% of 1,000 ÷ 30 = 33.3 s; 429s stay under 1% of sends.
- * - The same with one process SIGKILLed mid-fan-out: no chat loses its post; the only duplicates
- *   allowed are sends that completed in the instant before the kill (counted and printed).
- * - The same through the embedded store (SQLite, in-process queue) with one process.
- *
- * Long (about 3 minutes): it belongs to the e2e lane. Redis keys use a namespace of their own,
- * containing "scale", and are removed afterwards. */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createClient } from "@redis/client";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,12 +9,12 @@ import { createCommandRegistry } from "../../commands/index.ts";
 import { createStore } from "../../src/data/store.ts";
 import { createBullmqQueue } from "../../src/digest/bullmq-queue.ts";
 import { createDigestService } from "../../src/digest/scheduler.ts";
+import { type Bot, killBots, spawnBot } from "../digest/e2e-support.ts";
 import { recordingLogger } from "../digest/helpers.ts";
 import { type FakeTelegram, startFakeTelegram, visibleText } from "../support/fake-telegram.ts";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.ts";
 import { memoryDeps } from "../support/memory-deps.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CHATS = Number(process.env.FANOUT_CHATS ?? 1000);
 const PER_SECOND = 30;
@@ -34,7 +22,6 @@ const PER_SECOND = 30;
 const IDEAL_MS = (CHATS / PER_SECOND) * 1000;
 const run = `scale-fanout-${randomUUID().slice(0, 8)}`;
 const tempDir = mkdtempSync(join(tmpdir(), "decentra-scale-fanout-"));
-const children: ChildProcess[] = [];
 let upstream: FakeUpstream;
 
 beforeAll(async () => {
@@ -42,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  killBots();
   await upstream.close();
   rmSync(tempDir, { recursive: true, force: true });
   const client = createClient({ url: REDIS_URL });
@@ -97,47 +84,18 @@ async function subscribeAll(storeUrl: string, namespace: string, chatIds: number
   await store.close();
 }
 
-interface Proc {
-  child: ChildProcess;
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
-async function startBot(tg: FakeTelegram, storeUrl: string, namespace: string): Promise<Proc> {
-  const child = spawn(process.execPath, ["src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      MEMPOOL_API_URL: upstream.mempoolUrl,
-      COINGECKO_API_URL: upstream.coingeckoUrl,
-      STORE_URL: storeUrl,
-      STORE_NAMESPACE: namespace,
-      TELEGRAM_BOT_TOKEN: tg.token,
-      TELEGRAM_API_ROOT: tg.apiRoot,
-      DIGEST_MIN_INTERVAL_SECONDS: "1",
-      LOG_LEVEL: "info",
-    },
-    stdio: ["ignore", "ignore", "pipe"],
+function startBot(tg: FakeTelegram, storeUrl: string, namespace: string): Promise<Bot> {
+  return spawnBot({
+    PATH: process.env.PATH,
+    MEMPOOL_API_URL: upstream.mempoolUrl,
+    COINGECKO_API_URL: upstream.coingeckoUrl,
+    STORE_URL: storeUrl,
+    STORE_NAMESPACE: namespace,
+    TELEGRAM_BOT_TOKEN: tg.token,
+    TELEGRAM_API_ROOT: tg.apiRoot,
+    DIGEST_MIN_INTERVAL_SECONDS: "1",
+    LOG_LEVEL: "info",
   });
-  children.push(child);
-  let stderr = "";
-  await new Promise<void>((ready, fail) => {
-    child.stderr!.on("data", (chunk) => {
-      stderr += chunk;
-      if (stderr.includes('"message":"started"')) ready();
-    });
-    child.once("exit", (code) => fail(new Error(`bot exited with ${code} before starting:\n${stderr}`)));
-  });
-  return {
-    child,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
 }
 
 interface FanOut {
@@ -210,7 +168,7 @@ describe("digest fan-out to 1,000 chats at 30 messages/s", { timeout: 240_000 },
       expect(Date.now()).toBeLessThan(scheduledAt.getTime());
       const fanOut = await collect(tg, chatIds, scheduledAt, 90_000);
       await Promise.all([a!.stop(), b!.stop()]);
-      const posted = (p: Proc) => p.stderr().split('"message":"digest: posted"').length - 1;
+      const posted = (p: Bot) => p.stderr().split('"message":"digest: posted"').length - 1;
       const duplicates = report("two processes, Redis", fanOut, `; a posted ${posted(a!)}, b ${posted(b!)}`);
 
       expect(fanOut.perChat.size).toBe(CHATS);
