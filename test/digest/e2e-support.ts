@@ -47,7 +47,11 @@ const started: ChildProcess[] = [];
 
 /** Starts the bot as an operator would, both platforms on the fakes, digests every 2 s allowed;
  * resolves once it logged "started". */
-export async function startBot(fakes: Fakes, storeUrl: string): Promise<Bot> {
+export async function startBot(
+  fakes: Fakes,
+  storeUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Bot> {
   const { upstream, telegram, discord } = fakes;
   const env = {
     PATH: process.env.PATH,
@@ -61,6 +65,7 @@ export async function startBot(fakes: Fakes, storeUrl: string): Promise<Bot> {
     DISCORD_API_URL: discord.apiUrl,
     DIGEST_MIN_INTERVAL_SECONDS: "2",
     LOG_LEVEL: "info",
+    ...extraEnv,
   };
   return spawnBot(env);
 }

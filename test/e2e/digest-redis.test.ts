@@ -1,10 +1,10 @@
 /** Two bot processes (`node src/main.ts` twice) sharing the local Redis store, both posting digests
  * every 2 s to the same Telegram chat and Discord channel: each scheduled time arrives exactly once,
- * and both processes take part. The store is a Redis database of its own (STORE_URL has no
- * namespace setting), and the test removes what it wrote. */
-import { randomInt } from "node:crypto";
+ * and both processes take part. The store is a namespace of its own (the store's keys and the
+ * BullMQ queue's both start with it), and the test removes every key under it. */
+import { randomInt, randomUUID } from "node:crypto";
+import { createClient } from "@redis/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createStore } from "../../src/data/store.ts";
 import {
   discordDigests,
   type Fakes,
@@ -18,6 +18,7 @@ import {
 
 const REDIS = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const STORE_URL = `${REDIS}/${randomInt(10, 16)}`;
+const NAMESPACE = `digest-redis-${randomUUID().slice(0, 8)}`;
 const TELEGRAM_CHAT = 7_700_000 + randomInt(1, 99_999);
 let fakes: Fakes;
 
@@ -28,20 +29,22 @@ beforeAll(async () => {
 afterAll(async () => {
   killBots();
   await fakes.close();
-  const store = await createStore(STORE_URL);
-  const mine = [String(TELEGRAM_CHAT), fakes.discord.channelId];
-  for (const [key] of await store.entries("")) {
-    // Digest keys of this test's chats, and the market-data cache the bots filled.
-    if (mine.some((id) => key.includes(`:${id}`)) || key.startsWith("network:")) await store.delete(key);
+  const client = createClient({ url: STORE_URL });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${NAMESPACE}*`, COUNT: 1000 })) {
+    if (keys.length) await client.del(keys);
   }
-  await store.close();
+  const left = [];
+  for await (const keys of client.scanIterator({ MATCH: `${NAMESPACE}*`, COUNT: 1000 })) left.push(...keys);
+  await client.quit();
+  expect(left, "keys left behind").toEqual([]);
 });
 
 it("two processes on one Redis post each scheduled time exactly once", async () => {
-  const a = await startBot(fakes, STORE_URL);
+  const a = await startBot(fakes, STORE_URL, { STORE_NAMESPACE: NAMESPACE });
   await subscribeBoth(fakes, TELEGRAM_CHAT, { telegram: "edge_ai", discord: "edge_ai" });
   // Started after subscribing, so only one process answers the commands.
-  const b = await startBot(fakes, STORE_URL);
+  const b = await startBot(fakes, STORE_URL, { STORE_NAMESPACE: NAMESPACE });
   const bothUpMs = Date.now();
   await sleep(12_000);
   await Promise.all([a.stop(), b.stop()]);
