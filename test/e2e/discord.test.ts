@@ -83,6 +83,8 @@ beforeAll(async () => {
     clock: { now: () => new Date() },
     // Short, so the slow-upstream cases below (800–1000 ms) take the deferred path.
     directReplyBudgetMs: 300,
+    // Short, so the wave of deferred answers below sees its handlers swept.
+    handlerSweepMs: 1000,
   });
   await bot.start();
 });
@@ -279,6 +281,38 @@ describe("upstream trouble", () => {
     expect(edit.at - callback.at).toBeGreaterThan(600);
     expect(textOf(result.final)).toContain("$91,250");
     expect(result.final.embeds[0].color).toBe(COLORS.fresh);
+  });
+
+  it("finishes a wave of deferred answers without the bot-wide REST cap, and forgets them after", async () => {
+    expireCaches();
+    for (const route of mining) {
+      const payload = defaultPayloads[route];
+      const reply = typeof payload === "string" ? replies.text(payload) : replies.json(payload);
+      upstream.respond(route, replies.delayed(route === "prices" ? 400 : 600, reply));
+    }
+    const globalLimits: unknown[] = [];
+    const onLimited = (info: { global: boolean }) => info.global && globalLimits.push(info);
+    bot.client.rest.on("rateLimited", onLimited);
+    bot.webhook.rest.on("rateLimited", onLimited);
+    // 120 answers finishing together: through the client's REST (50 requests a second for the whole
+    // bot) the last 70 edits would wait for the next second, and each wait is a "rateLimited" event.
+    const results = await Promise.all(
+      Array.from({ length: 120 }, () => dc.interact(slashCommand(dc, "mining_cost", { region: "paraguay" }))),
+    );
+    bot.client.rest.off("rateLimited", onLimited);
+    bot.webhook.rest.off("rateLimited", onLimited);
+    upstream.reset();
+    expect(results.map((r) => r.callback.type)).toEqual(Array(120).fill(5));
+    for (const result of results) expect(textOf(result.final)).toContain("$91,250");
+    expect(globalLimits).toEqual([]);
+    // One rate-limit handler per interaction token, none of them in the client's REST, and all of
+    // them dropped at the next sweep (here 1 s) instead of held for an hour.
+    const tokenHandlers = (rest: typeof bot.client.rest) =>
+      [...rest.handlers.keys()].filter((key) => key.includes("/webhooks/")).length;
+    expect(tokenHandlers(bot.client.rest)).toBe(0);
+    expect(bot.webhook.rest.handlers.size).toBeGreaterThanOrEqual(120);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(bot.webhook.rest.handlers.size).toBe(0);
   });
 
   it("answers from the stale cache, labelled, when the upstream is down", async () => {
@@ -554,6 +588,29 @@ describe("answers with a chart", () => {
     expect(png.subarray(0, 8).toString("hex")).toBe(PNG);
     // Mining above, AI below: taller than wide.
     expect(png.readUInt32BE(20)).toBeGreaterThan(png.readUInt32BE(16));
+  });
+
+  it("a deferred answer's edit carries the chart, declared as its one attachment", async () => {
+    expireCaches();
+    // Past the default 1.5-s direct-reply budget, so the answer is deferred and then edited.
+    for (const route of ["prices", "hashrate3d", "rewardStats", "tipHeight"] as RouteName[]) {
+      const payload = defaultPayloads[route];
+      const reply = typeof payload === "string" ? replies.text(payload) : replies.json(payload);
+      upstream.respond(route, replies.delayed(1700, reply));
+    }
+    upstream.respond("coingeckoPrice", replies.delayed(2500, replies.json(defaultPayloads.coingeckoPrice)));
+    const result = await chartDc.interact(slashCommand(chartDc, "migration", {}), { timeoutMs: 5000 });
+    upstream.reset();
+    expect(result.callback.type).toBe(5);
+    expect(result.final.embeds[0].image).toEqual({ url: "attachment://chart.png" });
+    const edit = chartDc.calls.findLast(
+      (c) => c.method === "PATCH" && c.path.endsWith("/messages/@original"),
+    )!;
+    expect(edit.authorization).toBeUndefined();
+    expect(edit.body.attachments).toEqual([{ id: "0", filename: "chart.png" }]);
+    expect(edit.files![0]!.name).toBe("chart.png");
+    expect(edit.files![0]!.bytes.subarray(0, 8).toString("hex")).toBe(PNG);
+    expectNoMentions(result);
   });
 
   it("an immediate reply (no upstream) carries the chart too", async () => {

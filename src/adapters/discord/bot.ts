@@ -46,6 +46,7 @@ import {
 import { decodeAction, EXPIRED_TEXT, UNKNOWN_TEXT } from "../../render/actions.ts";
 import { type DiscordMessage, renderDiscord } from "../../render/discord.ts";
 import { autocompleteChoices, decodeInteractionOptions } from "./commands.ts";
+import { createInteractionWebhook, type InteractionWebhook } from "./interaction-webhook.ts";
 import { createMakeRequest } from "./multipart.ts";
 
 export interface DiscordBotOptions {
@@ -64,10 +65,14 @@ export interface DiscordBotOptions {
   /** How long an answer may take and still be sent as the direct reply (default 1500 ms: Discord's
    * 3-s acknowledgement deadline, less room for the reply's own round trip). */
   directReplyBudgetMs?: number;
+  /** How often deferred answers' idle rate-limit handlers are dropped (default 60 s; for tests). */
+  handlerSweepMs?: number;
 }
 
 export interface DiscordBot {
   client: Client;
+  /** Finishes deferred answers (tests read its REST client). */
+  webhook: InteractionWebhook;
   /** Logs in and resolves once the client is ready (guilds received). Throws PlatformStartError:
    * "config" for a rejected token, "unreachable" otherwise (try again). */
   start(): Promise<void>;
@@ -121,6 +126,12 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   });
   // The messenger may post before or without a gateway session (digest-only instances).
   client.rest.setToken(token);
+  // A deferred answer is finished outside the client's REST and its bot-wide cap.
+  const webhook = createInteractionWebhook({
+    applicationId: options.applicationId,
+    ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
+    ...(options.handlerSweepMs ? { handlerSweepMs: options.handlerSweepMs } : {}),
+  });
 
   /** Interactions being answered, so that stop() lets them finish. */
   const inFlight = new Set<Promise<void>>();
@@ -222,22 +233,23 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     interaction: ChatInputCommandInteraction | ButtonInteraction,
     reply: Reply,
   ): Promise<void> {
-    const { message: embeds, png } = await rendered(reply);
-    const message = {
-      ...embeds,
-      allowedMentions: NO_MENTIONS,
-      ...(png ? { files: [{ attachment: png, name: CHART_FILE }] } : {}),
-    };
+    const { message, png } = await rendered(reply);
+    const file = png ? { name: CHART_FILE, data: png } : undefined;
     const ephemeral = reply.error !== undefined;
     if (!interaction.deferred && !interaction.replied) {
-      await interaction.reply({ ...message, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+      await interaction.reply({
+        ...message,
+        allowedMentions: NO_MENTIONS,
+        ...(file ? { files: [{ attachment: file.data, name: file.name }] } : {}),
+        ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+      });
     } else if (ephemeral) {
       // Deferred publicly, but the error only concerns the caller (an unknown region found while
       // running): remove the "thinking…" message and answer privately.
-      await interaction.deleteReply();
-      await interaction.followUp({ ...message, flags: MessageFlags.Ephemeral });
+      await webhook.deleteOriginal(interaction.token);
+      await webhook.followUpPrivately(interaction.token, message, file);
     } else {
-      await interaction.editReply(message);
+      await webhook.editOriginal(interaction.token, message, file);
     }
   }
 
@@ -260,6 +272,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
 
   return {
     client,
+    webhook,
     messenger,
     async start() {
       const timeoutMs = options.startTimeoutMs ?? 15_000;
@@ -288,6 +301,8 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
           logger.warn("discord stopped with interactions still being answered", { inFlight: inFlight.size });
         }
         await client.destroy();
+        webhook.rest.clearHandlerSweeper();
+        webhook.rest.clearHashSweeper();
       })();
       return stopping;
     },
