@@ -7,7 +7,7 @@ import { createTelegramBot } from "./adapters/telegram/index.ts";
 import { createChartRenderer } from "./charts/render.ts";
 import { redactedConfig } from "./config.ts";
 import { type Deps, type Messenger, type Observer, PlatformStartError } from "./core/index.ts";
-import { createSharedCommandLimiter } from "./data/shared-limit.ts";
+import { connectSharedLimits, type SharedLimits } from "./data/shared-limit.ts";
 import {
   createAppOrExit,
   createEntryLogger,
@@ -67,17 +67,18 @@ if (consoleMode) {
   // One chart renderer for every platform and the digest.
   const charts = createChartRenderer();
 
+  // With Redis as the store, one sender's commands and Telegram's per-token limits are counted
+  // across every instance.
+  let shared: SharedLimits | undefined;
   if (config.TELEGRAM_BOT_TOKEN) {
-    // With Redis as the store, one sender's commands are counted across every instance.
-    const commandLimiter = /^rediss?:\/\//.test(config.STORE_URL)
-      ? await createSharedCommandLimiter({
-          redisUrl: config.STORE_URL,
-          namespace: config.STORE_NAMESPACE,
-          limit: config.COMMANDS_PER_USER_PER_MINUTE,
-          windowMs: 60_000,
-          clock: app.deps.clock,
-        })
-      : undefined;
+    if (/^rediss?:\/\//.test(config.STORE_URL)) {
+      shared = await connectSharedLimits({ redisUrl: config.STORE_URL, namespace: config.STORE_NAMESPACE });
+    }
+    const commandLimiter = shared?.commandLimiter({
+      limit: config.COMMANDS_PER_USER_PER_MINUTE,
+      windowMs: 60_000,
+      clock: app.deps.clock,
+    });
     const telegram = createTelegramBot({
       registry: app.registry,
       deps,
@@ -87,6 +88,7 @@ if (consoleMode) {
       commandsPerUserPerMinute: config.COMMANDS_PER_USER_PER_MINUTE,
       charts,
       ...(commandLimiter ? { commandLimiter } : {}),
+      ...(shared ? { sharedWindows: shared.windows } : {}),
       // Polling that ended (token revoked, another instance polling) never resumes by itself: exit
       // non-zero so the supervisor restarts the process instead of leaving it up but deaf.
       onFatal: (error) => void shutdown("telegram polling stopped", 1, error),
@@ -208,6 +210,7 @@ if (consoleMode) {
       await platform.stop().catch((e: unknown) => logger.error("stop failed", { error: e }));
     }
     await http?.close();
+    await shared?.close().catch((e: unknown) => logger.error("stop failed", { error: e }));
     await app.close();
     logger.info("stopped");
     process.exit(exitCode);

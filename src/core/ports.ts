@@ -150,6 +150,22 @@ export interface KeyValueStore {
   close(): Promise<void>;
 }
 
+/** One sliding window of a limit several instances share: at most `count` events in any
+ * `windowMs`, counted under `key`. */
+export interface SharedWindow {
+  key: string;
+  count: number;
+  windowMs: number;
+}
+
+/** Sliding-window counters shared by every instance (Redis when it is the store), so a limit that
+ * Telegram applies per bot token holds however many processes send with that token. */
+export interface SharedWindows {
+  /** Counts one event in every window when each has room, and returns 0; otherwise counts none
+   * and returns the milliseconds until the fullest one has room. */
+  take(windows: readonly SharedWindow[]): Promise<number>;
+}
+
 /** What the digest needs from a platform adapter: post a Reply to a chat, through the adapter's own
  * rendering, rate limiting and retries. Throws DeliveryError when it cannot. */
 export interface Messenger {

@@ -1,12 +1,18 @@
-/** The per-sender command limit held in Redis, so several instances (webhook replicas behind a load
- * balancer, or a restart) count one sender's commands together. Same rule as the in-memory limiter
- * (src/adapters/telegram/rate-limit.ts): at most `limit` commands in any `windowMs`; a sender over
- * it is told once, with when to try again, until a command is accepted again.
+/** Limits held in Redis, so several instances (webhook replicas behind a load balancer, or a
+ * restart) count together:
  *
- * One Lua script per check, so the read-count-add is atomic across instances: a sorted set of
- * accepted times per sender (expiring with the window) and a "told" flag. */
+ *   - the per-sender command limit: the same rule as the in-memory limiter
+ *     (src/adapters/telegram/rate-limit.ts): at most `limit` commands in any `windowMs`; a sender
+ *     over it is told once, with when to try again, until a command is accepted again;
+ *   - shared sliding windows (the SharedWindows port), which the Telegram adapter uses to keep
+ *     every instance together under Telegram's per-token outgoing limits.
+ *
+ * One Lua script per check, so the read-count-add is atomic across instances, and the windows are
+ * timed by Redis's own clock (TIME), so instances whose clocks disagree still share one window.
+ * One connection serves both. */
+import { randomUUID } from "node:crypto";
 import { createClient } from "@redis/client";
-import type { Clock } from "../core/ports.ts";
+import type { Clock, SharedWindow, SharedWindows } from "../core/ports.ts";
 
 export type SharedLimitDecision =
   | { allowed: true }
@@ -14,11 +20,17 @@ export type SharedLimitDecision =
 
 export interface SharedCommandLimiter {
   check(senderKey: string): Promise<SharedLimitDecision>;
+}
+
+export interface SharedLimits {
+  commandLimiter(options: { limit: number; windowMs: number; clock: Clock }): SharedCommandLimiter;
+  /** Windows whose keys are placed under the namespace. */
+  windows: SharedWindows;
   close(): Promise<void>;
 }
 
 // KEYS[1] accepted times (zset), KEYS[2] told flag; ARGV now, window, limit, member
-const SCRIPT = `
+const COMMAND_SCRIPT = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
@@ -34,32 +46,65 @@ local told = redis.call('SET', KEYS[2], '1', 'NX', 'PX', math.max(1, retry))
 return {0, told and 1 or 0, retry}
 `;
 
-export async function createSharedCommandLimiter(options: {
+// KEYS: one sorted set of event times per window; ARGV[1] a unique member, then count and
+// windowMs for each key. Returns 0 when counted in every window, else the ms to wait.
+const WINDOWS_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local wait = 0
+for i, key in ipairs(KEYS) do
+  local count = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local size = redis.call('ZCARD', key)
+  if size >= count then
+    local freeing = tonumber(redis.call('ZRANGE', key, size - count, size - count, 'WITHSCORES')[2])
+    wait = math.max(wait, freeing + window - now)
+  end
+end
+if wait > 0 then return wait end
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[1])
+  redis.call('PEXPIRE', key, tonumber(ARGV[2 * i + 1]))
+end
+return 0
+`;
+
+export async function connectSharedLimits(options: {
   redisUrl: string;
   /** Key prefix: the store namespace. */
   namespace: string;
-  limit: number;
-  windowMs: number;
-  clock: Clock;
-}): Promise<SharedCommandLimiter> {
+}): Promise<SharedLimits> {
   const client = createClient({ url: options.redisUrl });
   await client.connect();
+  const { namespace } = options;
   let sequence = 0;
+  // A unique member per event, whichever connection counts it: two in the same millisecond both count.
+  const connection = randomUUID().slice(0, 8);
+  const member = (nowMs: number | string) => `${nowMs}:${connection}:${++sequence}`;
+
   return {
-    async check(senderKey) {
-      const nowMs = options.clock.now().getTime();
-      const base = `${options.namespace}:limit:${senderKey}`;
-      const [allowed, notify, retryAfterMs] = (await client.eval(SCRIPT, {
-        keys: [`${base}:hits`, `${base}:told`],
-        // A unique member per hit: two commands in the same millisecond both count.
-        arguments: [
-          String(nowMs),
-          String(options.windowMs),
-          String(options.limit),
-          `${nowMs}:${process.pid}:${++sequence}`,
-        ],
-      })) as [number, number, number];
-      return allowed === 1 ? { allowed: true } : { allowed: false, notify: notify === 1, retryAfterMs };
+    commandLimiter({ limit, windowMs, clock }) {
+      return {
+        async check(senderKey) {
+          const nowMs = clock.now().getTime();
+          const base = `${namespace}:limit:${senderKey}`;
+          const [allowed, notify, retryAfterMs] = (await client.eval(COMMAND_SCRIPT, {
+            keys: [`${base}:hits`, `${base}:told`],
+            arguments: [String(nowMs), String(windowMs), String(limit), member(nowMs)],
+          })) as [number, number, number];
+          return allowed === 1 ? { allowed: true } : { allowed: false, notify: notify === 1, retryAfterMs };
+        },
+      };
+    },
+    windows: {
+      async take(windows: readonly SharedWindow[]) {
+        const result = await client.eval(WINDOWS_SCRIPT, {
+          keys: windows.map((w) => `${namespace}:window:${w.key}`),
+          arguments: [member("w"), ...windows.flatMap((w) => [String(w.count), String(w.windowMs)])],
+        });
+        return Number(result);
+      },
     },
     async close() {
       await client.quit();

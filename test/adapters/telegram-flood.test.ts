@@ -1,7 +1,8 @@
 /** Telegram's outgoing limits as sliding windows: no wait under a limit, and exactly the wait until
  * the oldest message in the window ages out over it. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createOutgoingLimiter } from "../../src/adapters/telegram/flood.ts";
+import { createOutgoingLimiter, createSharedOutgoingLimiter } from "../../src/adapters/telegram/flood.ts";
+import type { SharedWindow } from "../../src/core/index.ts";
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });
@@ -11,7 +12,7 @@ afterEach(() => {
 });
 
 /** Starts an acquire and records when (fake ms) it was granted. */
-function track(limiter: ReturnType<typeof createOutgoingLimiter>, chatId: number, grantedAt: number[]) {
+function track(limiter: { acquire(chatId: number): Promise<void> }, chatId: number, grantedAt: number[]) {
   return limiter.acquire(chatId).then(() => void grantedAt.push(Date.now()));
 }
 
@@ -69,5 +70,48 @@ describe("outgoing limiter", () => {
     await vi.advanceTimersByTimeAsync(120_000);
     await limiter.acquire(7);
     expect(limiter.trackedChats).toBe(1); // the group was swept; only chat 7 is left
+  });
+});
+
+describe("shared outgoing limiter", () => {
+  it("asks the shared windows for the chat's and then the token's, and waits as long as they say", async () => {
+    const asked: string[][] = [];
+    const waits = [0, 250, 0]; // chat: free; all chats: full for 250 ms, then free
+    const shared = {
+      async take(windows: readonly SharedWindow[]) {
+        asked.push(windows.map((w) => `${w.key} ${w.count}/${w.windowMs}`));
+        return waits.shift() ?? 0;
+      },
+    };
+    const limiter = createSharedOutgoingLimiter(shared, { botId: "42" });
+    let grantedAt: number | undefined;
+    const done = limiter.acquire(-100123).then(() => {
+      grantedAt = Date.now();
+    });
+    await vi.advanceTimersByTimeAsync(249);
+    expect(grantedAt).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    await done;
+    expect(grantedAt).toBe(250);
+    expect(asked).toEqual([
+      ["tg:42:chat:-100123:1000 1/1000", "tg:42:chat:-100123:60000 20/60000"],
+      ["tg:42:all 30/1050"],
+      ["tg:42:all 30/1050"],
+    ]);
+  });
+
+  it("falls back to this process's own windows when the shared ones cannot be reached", async () => {
+    const errors: unknown[] = [];
+    const shared = {
+      take: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:6379")),
+    };
+    const limiter = createSharedOutgoingLimiter(shared, { botId: "42", onError: (e) => errors.push(e) });
+    const grantedAt: number[] = [];
+    const sends = [1, 2, 3, 4].map(() => track(limiter, 7, grantedAt));
+    await vi.advanceTimersByTimeAsync(3000);
+    await Promise.all(sends);
+    // Still limited (3 in 3 s for a private chat), never lost.
+    expect(grantedAt).toEqual([0, 0, 0, 3000]);
+    expect(errors).toHaveLength(4);
   });
 });

@@ -1,10 +1,12 @@
-/** The per-sender command limit shared through the local Redis: two instances count one sender
- * together, the notice is given once, and the window slides. Keys under a namespace of this run
- * (containing "scale"), removed afterwards. */
+/** Limits shared through the local Redis: the per-sender command limit (two instances count one
+ * sender together, the notice is given once, the window slides) and the shared sliding windows
+ * Telegram's outgoing limits use (all or nothing, timed by Redis). Keys under a namespace of this
+ * run (containing "scale"), removed afterwards. */
 import { randomUUID } from "node:crypto";
 import { createClient } from "@redis/client";
-import { afterAll, expect, it } from "vitest";
-import { createSharedCommandLimiter } from "../../src/data/shared-limit.ts";
+import { afterAll, describe, expect, it } from "vitest";
+import { createSharedOutgoingLimiter } from "../../src/adapters/telegram/flood.ts";
+import { connectSharedLimits } from "../../src/data/shared-limit.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const namespace = `scale-limit-${randomUUID().slice(0, 8)}`;
@@ -21,11 +23,12 @@ afterAll(async () => {
 it("counts one sender across two instances, tells them once, and frees up as the window slides", async () => {
   let nowMs = Date.parse("2026-12-01T00:00:00Z");
   const clock = { now: () => new Date(nowMs) };
-  const options = { redisUrl: REDIS_URL, namespace, limit: 3, windowMs: 60_000, clock };
-  const [a, b] = await Promise.all([
-    createSharedCommandLimiter(options),
-    createSharedCommandLimiter(options),
+  const [one, two] = await Promise.all([
+    connectSharedLimits({ redisUrl: REDIS_URL, namespace }),
+    connectSharedLimits({ redisUrl: REDIS_URL, namespace }),
   ]);
+  const a = one.commandLimiter({ limit: 3, windowMs: 60_000, clock });
+  const b = two.commandLimiter({ limit: 3, windowMs: 60_000, clock });
   try {
     expect(await a.check("tg:7")).toEqual({ allowed: true }); // t = 0
     nowMs += 10_000;
@@ -43,6 +46,69 @@ it("counts one sender across two instances, tells them once, and frees up as the
     // The accepted command re-arms the notice.
     expect(await a.check("tg:7")).toMatchObject({ allowed: false, notify: true });
   } finally {
-    await Promise.all([a.close(), b.close()]);
+    await Promise.all([one.close(), two.close()]);
   }
+});
+
+describe("shared windows", () => {
+  it("count across two connections, all or nothing, and say how long until there is room", async () => {
+    const [one, two] = await Promise.all([
+      connectSharedLimits({ redisUrl: REDIS_URL, namespace }),
+      connectSharedLimits({ redisUrl: REDIS_URL, namespace }),
+    ]);
+    try {
+      const full = { key: "w:full", count: 3, windowMs: 2000 };
+      const roomy = { key: "w:roomy", count: 3, windowMs: 2000 };
+      expect(await one.windows.take([full])).toBe(0);
+      expect(await two.windows.take([full])).toBe(0);
+      expect(await one.windows.take([full])).toBe(0);
+      // The fourth in 2 s waits until the first leaves the window: (0, 2000] ms from now.
+      const waitMs = await two.windows.take([roomy, full]);
+      expect(waitMs).toBeGreaterThan(1500);
+      expect(waitMs).toBeLessThanOrEqual(2000);
+      // Refused as a whole: the roomy window did not count it, so it still has all three places.
+      for (let i = 0; i < 3; i++) expect(await one.windows.take([roomy])).toBe(0);
+      expect(await one.windows.take([roomy])).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
+
+  it("hold two instances' Telegram limiters together: never more than the limit in any window", async () => {
+    const [one, two] = await Promise.all([
+      connectSharedLimits({ redisUrl: REDIS_URL, namespace }),
+      connectSharedLimits({ redisUrl: REDIS_URL, namespace }),
+    ]);
+    try {
+      // Telegram's shape scaled down: 5 messages in any 400 ms for the token, 3 in 3 s per chat.
+      const limits = {
+        global: { count: 5, windowMs: 400 },
+        privateChat: [{ count: 3, windowMs: 3000 }],
+        group: [],
+      };
+      const a = createSharedOutgoingLimiter(one.windows, { botId: "123", limits });
+      const b = createSharedOutgoingLimiter(two.windows, { botId: "123", limits });
+      const grantedAt: number[] = [];
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: 15 }, (_, i) =>
+          (i % 2 ? a : b).acquire(1000 + i).then(() => void grantedAt.push(performance.now() - started)),
+        ),
+      );
+      grantedAt.sort((x, y) => x - y);
+      // 15 messages at 5 per 400 ms: three windows, the last opening 800 ms after the first.
+      expect(grantedAt.slice(0, 5).every((t) => t < 300)).toBe(true);
+      expect(grantedAt[14]!).toBeGreaterThanOrEqual(780);
+      // Any six consecutive grants span at least the window (less a few ms of two clocks).
+      for (let i = 0; i + 5 < grantedAt.length; i++)
+        expect(grantedAt[i + 5]! - grantedAt[i]!).toBeGreaterThan(380);
+      // Another bot's token has windows of its own.
+      const other = createSharedOutgoingLimiter(one.windows, { botId: "456", limits });
+      const before = performance.now();
+      await other.acquire(1000);
+      expect(performance.now() - before).toBeLessThan(200);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
+  });
 });

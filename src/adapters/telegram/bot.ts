@@ -16,12 +16,13 @@ import {
   type Registry,
   type Reply,
   runTextLine,
+  type SharedWindows,
   UserError,
 } from "../../core/index.ts";
 import { decodeAction, EXPIRED_TEXT, UNKNOWN_TEXT } from "../../render/actions.ts";
 import { renderTelegram, telegramKeyboard } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
-import { createOutgoingLimiter } from "./flood.ts";
+import { createOutgoingLimiter, createSharedOutgoingLimiter, type OutgoingLimiter } from "./flood.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
 import { decodeQuestion, installInlineQuestions } from "./questions.ts";
 import { type CommandLimitPolicy, createCommandLimiter } from "./rate-limit.ts";
@@ -51,6 +52,9 @@ export interface TelegramBotOptions {
   clock?: Clock;
   /** Throttle outgoing messages to Telegram's limits (default true). */
   throttle?: boolean;
+  /** Windows shared by every instance (Redis), so Telegram's per-token limits hold across them;
+   * this process's own windows when absent. */
+  sharedWindows?: SharedWindows;
   /** getUpdates long-poll timeout in seconds (default 30). */
   pollingTimeoutSeconds?: number;
   /** Draws answers' charts, sent as a photo with the answer as its caption; text only without. */
@@ -93,7 +97,20 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   // one long poll plus a margin, not eight minutes of silence.
   const callTimeoutSeconds = (options.pollingTimeoutSeconds ?? 30) + 15;
   const bot = new Bot(options.token, { client: { apiRoot, timeoutSeconds: callTimeoutSeconds } });
-  installFloodControl(bot.api, options.throttle ?? true);
+  if (options.throttle ?? true) {
+    const outgoing = options.sharedWindows
+      ? createSharedOutgoingLimiter(options.sharedWindows, {
+          botId: options.token.split(":")[0]!,
+          onError: warnAtMostEveryMinute((error) =>
+            logger.warn("shared Telegram limits unreachable; messages use this process's own", {
+              error: describeError(error),
+            }),
+          ),
+        })
+      : createOutgoingLimiter();
+    throttleOutgoing(bot.api, outgoing);
+  }
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
   const limiter: CommandLimitPolicy =
     options.commandLimiter ??
     createCommandLimiter({ limit: options.commandsPerUserPerMinute, windowMs: 60_000, clock });
@@ -420,16 +437,24 @@ function replyTarget(command: DecodedCommand): SendTarget {
  * retry_after (up to 60 s, 3 times) and on 5xx with backoff; network errors are not retried here
  * (grammY's polling retries on its own, and the digest retries deliveries itself). The retry wraps
  * the limiter, so each attempt counts again. */
-function installFloodControl(api: Api, throttle: boolean): void {
-  if (throttle) {
-    const limiter = createOutgoingLimiter();
-    api.config.use(async (prev, method, payload, signal) => {
-      const chatId = (payload as { chat_id?: number | string } | undefined)?.chat_id;
-      if (THROTTLED_METHODS.test(method) && chatId !== undefined) await limiter.acquire(chatId);
-      return prev(method, payload, signal);
-    });
-  }
-  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+/** While Redis is down every message would log the same line: one a minute says it. */
+function warnAtMostEveryMinute(warn: (error: unknown) => void): (error: unknown) => void {
+  let lastMs = Number.NEGATIVE_INFINITY;
+  return (error) => {
+    const nowMs = performance.now();
+    if (nowMs - lastMs < 60_000) return;
+    lastMs = nowMs;
+    warn(error);
+  };
+}
+
+/** Messages wait for the limiter before they go out; chat actions and reads do not count. */
+function throttleOutgoing(api: Api, limiter: OutgoingLimiter): void {
+  api.config.use(async (prev, method, payload, signal) => {
+    const chatId = (payload as { chat_id?: number | string } | undefined)?.chat_id;
+    if (THROTTLED_METHODS.test(method) && chatId !== undefined) await limiter.acquire(chatId);
+    return prev(method, payload, signal);
+  });
 }
 
 const THROTTLED_METHODS = /^(?:send(?!ChatAction$)\w+|copyMessages?|forwardMessages?)$/;

@@ -14,6 +14,7 @@
  * chat at its limit never holds the others up. This replaced a throttler that spaced each chat's
  * messages a minimum time apart and scheduled every call through timers, which added 10–15 ms to
  * every single answer. */
+import type { SharedWindow, SharedWindows } from "../../core/index.ts";
 
 export interface WindowLimit {
   count: number;
@@ -118,6 +119,72 @@ export function createOutgoingLimiter(
     },
     get trackedChats() {
       return perChat.size;
+    },
+  };
+}
+
+/** Promises chained per key: each task starts when the one before it in its line has settled, so
+ * waiters keep their arrival order and only a line's head is waiting on anything. */
+function createLines() {
+  const tails = new Map<string, Promise<void>>();
+  return (key: string, task: () => Promise<void>): Promise<void> => {
+    const next = (tails.get(key) ?? Promise.resolve()).then(task, task);
+    tails.set(key, next);
+    const forget = () => {
+      if (tails.get(key) === next) tails.delete(key);
+    };
+    next.then(forget, forget);
+    return next;
+  };
+}
+
+/** The same limits held across every instance sending with this bot token (through Redis when it
+ * is the store): the chat's windows, then the all-chats one, each taken by the head of a local
+ * line (so a burst asks Redis once per message, not once per waiter per retry). If the shared
+ * windows cannot be reached, messages fall back to this process's own windows rather than wait:
+ * an answer is never lost to the limiter. */
+export function createSharedOutgoingLimiter(
+  shared: SharedWindows,
+  options: {
+    /** Keys the windows to one bot: the numeric id at the start of its token (not a secret). */
+    botId: string;
+    limits?: OutgoingLimits;
+    onError?: (error: unknown) => void;
+  },
+): OutgoingLimiter {
+  const limits = options.limits ?? TELEGRAM_LIMITS;
+  const local = createOutgoingLimiter(limits);
+  const inLine = createLines();
+  const prefix = `tg:${options.botId}`;
+  const globalWindow: SharedWindow[] = [{ key: `${prefix}:all`, ...limits.global }];
+  const chatWindows = (chatId: string): SharedWindow[] =>
+    (Number(chatId) < 0 ? limits.group : limits.privateChat).map((limit) => ({
+      key: `${prefix}:chat:${chatId}:${limit.windowMs}`,
+      ...limit,
+    }));
+  const takeWhenFree = async (windows: readonly SharedWindow[]) => {
+    for (let waitMs = await shared.take(windows); waitMs > 0; waitMs = await shared.take(windows)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  };
+  let chatsInLine = 0;
+
+  return {
+    async acquire(chatId) {
+      const key = String(chatId);
+      chatsInLine++;
+      try {
+        await inLine(`chat:${key}`, () => takeWhenFree(chatWindows(key)));
+        await inLine("all", () => takeWhenFree(globalWindow));
+      } catch (error) {
+        options.onError?.(error);
+        await local.acquire(chatId);
+      } finally {
+        chatsInLine--;
+      }
+    },
+    get trackedChats() {
+      return chatsInLine + local.trackedChats;
     },
   };
 }
