@@ -159,11 +159,15 @@ export interface SharedWindow {
 }
 
 /** Sliding-window counters shared by every instance (Redis when it is the store), so a limit that
- * Telegram applies per bot token holds however many processes send with that token. */
+ * Telegram applies per bot token holds however many processes send with that token. An event is
+ * named by a ticket unique among all instances. */
 export interface SharedWindows {
-  /** Counts one event in every window when each has room, and returns 0; otherwise counts none
-   * and returns the milliseconds until the fullest one has room. */
-  take(windows: readonly SharedWindow[]): Promise<number>;
+  /** Counts the event in every window when each has room, and returns 0; otherwise counts it in
+   * none and returns the milliseconds until the fullest one has room. */
+  take(windows: readonly SharedWindow[], ticket: string): Promise<number>;
+  /** Moves a counted event to now in each of its windows (it finished now), so it counts until
+   * then. */
+  finish(windows: readonly SharedWindow[], ticket: string): Promise<void>;
 }
 
 /** What the digest needs from a platform adapter: post a Reply to a chat, through the adapter's own

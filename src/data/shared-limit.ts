@@ -46,9 +46,9 @@ local told = redis.call('SET', KEYS[2], '1', 'NX', 'PX', math.max(1, retry))
 return {0, told and 1 or 0, retry}
 `;
 
-// KEYS: one sorted set of event times per window; ARGV[1] a unique member, then count and
-// windowMs for each key. Returns 0 when counted in every window, else the ms to wait.
-const WINDOWS_SCRIPT = `
+// KEYS: one sorted set of event times per window; ARGV[1] the ticket, then count and windowMs
+// for each key. Returns 0 when counted in every window, else the ms to wait.
+const TAKE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local wait = 0
@@ -70,6 +70,17 @@ end
 return 0
 `;
 
+// Same keys and arguments: the ticket's time in each window becomes now.
+const FINISH_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[1])
+  redis.call('PEXPIRE', key, tonumber(ARGV[2 * i + 1]))
+end
+return 0
+`;
+
 export async function connectSharedLimits(options: {
   redisUrl: string;
   /** Key prefix: the store namespace. */
@@ -79,9 +90,13 @@ export async function connectSharedLimits(options: {
   await client.connect();
   const { namespace } = options;
   let sequence = 0;
-  // A unique member per event, whichever connection counts it: two in the same millisecond both count.
+  // A unique member per command, whichever connection counts it: two in the same millisecond both count.
   const connection = randomUUID().slice(0, 8);
-  const member = (nowMs: number | string) => `${nowMs}:${connection}:${++sequence}`;
+  const member = (nowMs: number) => `${nowMs}:${connection}:${++sequence}`;
+  const windowsCall = (windows: readonly SharedWindow[], ticket: string) => ({
+    keys: windows.map((w) => `${namespace}:window:${w.key}`),
+    arguments: [ticket, ...windows.flatMap((w) => [String(w.count), String(w.windowMs)])],
+  });
 
   return {
     commandLimiter({ limit, windowMs, clock }) {
@@ -98,12 +113,11 @@ export async function connectSharedLimits(options: {
       };
     },
     windows: {
-      async take(windows: readonly SharedWindow[]) {
-        const result = await client.eval(WINDOWS_SCRIPT, {
-          keys: windows.map((w) => `${namespace}:window:${w.key}`),
-          arguments: [member("w"), ...windows.flatMap((w) => [String(w.count), String(w.windowMs)])],
-        });
-        return Number(result);
+      async take(windows, ticket) {
+        return Number(await client.eval(TAKE_SCRIPT, windowsCall(windows, ticket)));
+      },
+      async finish(windows, ticket) {
+        await client.eval(FINISH_SCRIPT, windowsCall(windows, ticket));
       },
     },
     async close() {

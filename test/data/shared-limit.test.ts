@@ -59,16 +59,23 @@ describe("shared windows", () => {
     try {
       const full = { key: "w:full", count: 3, windowMs: 2000 };
       const roomy = { key: "w:roomy", count: 3, windowMs: 2000 };
-      expect(await one.windows.take([full])).toBe(0);
-      expect(await two.windows.take([full])).toBe(0);
-      expect(await one.windows.take([full])).toBe(0);
+      expect(await one.windows.take([full], "a1")).toBe(0);
+      expect(await two.windows.take([full], "b1")).toBe(0);
+      expect(await one.windows.take([full], "a2")).toBe(0);
       // The fourth in 2 s waits until the first leaves the window: (0, 2000] ms from now.
-      const waitMs = await two.windows.take([roomy, full]);
+      const waitMs = await two.windows.take([roomy, full], "b2");
       expect(waitMs).toBeGreaterThan(1500);
       expect(waitMs).toBeLessThanOrEqual(2000);
       // Refused as a whole: the roomy window did not count it, so it still has all three places.
-      for (let i = 0; i < 3; i++) expect(await one.windows.take([roomy])).toBe(0);
-      expect(await one.windows.take([roomy])).toBeGreaterThan(0);
+      for (const ticket of ["r1", "r2", "r3"]) expect(await one.windows.take([roomy], ticket)).toBe(0);
+      expect(await one.windows.take([roomy], "r4")).toBeGreaterThan(0);
+      // Finishing moves an event to now: 300 ms after it was taken and finished, a one-place
+      // window waits the whole 2 s again, not the 1.7 s left from when it was taken.
+      const single = { key: "w:single", count: 1, windowMs: 2000 };
+      expect(await one.windows.take([single], "s1")).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await one.windows.finish([single], "s1");
+      expect(await two.windows.take([single], "s2")).toBeGreaterThan(1950);
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
@@ -92,7 +99,10 @@ describe("shared windows", () => {
       const started = performance.now();
       await Promise.all(
         Array.from({ length: 15 }, (_, i) =>
-          (i % 2 ? a : b).acquire(1000 + i).then(() => void grantedAt.push(performance.now() - started)),
+          (i % 2 ? a : b).acquire(1000 + i).then((done) => {
+            grantedAt.push(performance.now() - started);
+            done();
+          }),
         ),
       );
       grantedAt.sort((x, y) => x - y);
@@ -105,7 +115,7 @@ describe("shared windows", () => {
       // Another bot's token has windows of its own.
       const other = createSharedOutgoingLimiter(one.windows, { botId: "456", limits });
       const before = performance.now();
-      await other.acquire(1000);
+      (await other.acquire(1000))();
       expect(performance.now() - before).toBeLessThan(200);
     } finally {
       await Promise.all([one.close(), two.close()]);

@@ -452,8 +452,13 @@ function warnAtMostEveryMinute(warn: (error: unknown) => void): (error: unknown)
 function throttleOutgoing(api: Api, limiter: OutgoingLimiter): void {
   api.config.use(async (prev, method, payload, signal) => {
     const chatId = (payload as { chat_id?: number | string } | undefined)?.chat_id;
-    if (THROTTLED_METHODS.test(method) && chatId !== undefined) await limiter.acquire(chatId);
-    return prev(method, payload, signal);
+    if (!THROTTLED_METHODS.test(method) || chatId === undefined) return prev(method, payload, signal);
+    const done = await limiter.acquire(chatId);
+    try {
+      return await prev(method, payload, signal);
+    } finally {
+      done();
+    }
   });
 }
 

@@ -1,19 +1,22 @@
 /** Telegram's outgoing limits without artificial delay: a message under every limit goes out at
  * once; one over a limit waits exactly until the oldest message in that window ages out.
  *
- *   all chats       30 messages in any 1.05 s (Telegram: 30/s per bot token; the 50 ms are for
- *                   requests that reach Telegram a little later or earlier than they left, which
- *                   against an exact 30/s window drew 429s for 11% of a 1,000-chat fan-out)
+ *   all chats       30 messages in any 1.01 s (Telegram: 30/s per bot token; 10 ms for clocks that
+ *                   do not tick quite together)
  *   a private chat  3 in any 3 s (about 1/s, with the short burst Telegram tolerates, so a
  *                   multi-part answer is not held back)
  *   a group         1 in any 1 s, and 20 in any 60 s
  *
- * Each limit is a sliding window of the times messages went out (a rolling count, which never lets
- * more through in a second than Telegram allows, unlike a bucket refilled once a second). Waiters
- * for the all-chats window are served in arrival order; the per-chat windows come first, so a
- * chat at its limit never holds the others up. This replaced a throttler that spaced each chat's
- * messages a minimum time apart and scheduled every call through timers, which added 10–15 ms to
- * every single answer. */
+ * Each limit is a sliding window of messages (a rolling count, which never lets more through in a
+ * second than Telegram allows, unlike a bucket refilled once a second). A message enters its
+ * windows when it is let go and is moved to the time Telegram answered it (`done`): Telegram
+ * counts a message when it arrives, somewhere between the two, so a window timed from the answers
+ * never lets the next second's messages arrive inside this second's, however long requests take.
+ * Timed from the moment they were let go, a burst that took 170 ms to reach Telegram (two busy
+ * processes) drew 429s even with a 50-ms margin. Waiters for the all-chats window are served in
+ * arrival order; the per-chat windows come first, so a chat at its limit never holds the others
+ * up. This replaced a throttler that spaced each chat's messages a minimum time apart and
+ * scheduled every call through timers, which added 10–15 ms to every single answer. */
 import type { SharedWindow, SharedWindows } from "../../core/index.ts";
 
 export interface WindowLimit {
@@ -29,7 +32,7 @@ export interface OutgoingLimits {
 }
 
 export const TELEGRAM_LIMITS: OutgoingLimits = {
-  global: { count: 30, windowMs: 1050 },
+  global: { count: 30, windowMs: 1010 },
   privateChat: [{ count: 3, windowMs: 3000 }],
   group: [
     { count: 1, windowMs: 1000 },
@@ -37,50 +40,66 @@ export const TELEGRAM_LIMITS: OutgoingLimits = {
   ],
 };
 
+/** Called when Telegram has answered the message (or the request failed). */
+export type Done = () => void;
+
 export interface OutgoingLimiter {
-  /** Resolves when a message to this chat may go out (and counts it). */
-  acquire(chatId: number | string): Promise<void>;
+  /** Resolves when a message to this chat may go out (and counts it); call done() once it was
+   * answered. */
+  acquire(chatId: number | string): Promise<Done>;
   /** Chats with a window open (for tests: memory stays bounded). */
   readonly trackedChats: number;
 }
 
-/** A sliding-window gate: at most `count` grants in any `windowMs`, waiters served in order. */
+/** One message in a window: when it was let go, then when it was answered. */
+interface Slot {
+  atMs: number;
+}
+
+/** A sliding-window gate: at most `count` slots in any `windowMs`, waiters served in order. */
 function createWindowGate(limit: WindowLimit, nowMs: () => number) {
-  const granted: number[] = [];
-  const waiting: Array<() => void> = [];
+  /** Oldest first. */
+  const slots: Slot[] = [];
+  const waiting: Array<(slot: Slot) => void> = [];
   let timer: NodeJS.Timeout | undefined;
 
   const prune = (now: number) => {
-    while (granted.length && granted[0]! <= now - limit.windowMs) granted.shift();
+    while (slots.length && slots[0]!.atMs <= now - limit.windowMs) slots.shift();
+  };
+  const take = (now: number): Slot => {
+    const slot = { atMs: now };
+    slots.push(slot);
+    return slot;
   };
   const pump = () => {
     timer = undefined;
     const now = nowMs();
     prune(now);
-    while (waiting.length && granted.length < limit.count) {
-      granted.push(now);
-      waiting.shift()!();
-    }
-    if (waiting.length) timer = setTimeout(pump, Math.max(1, granted[0]! + limit.windowMs - now));
+    while (waiting.length && slots.length < limit.count) waiting.shift()!(take(now));
+    if (waiting.length) timer = setTimeout(pump, Math.max(1, slots[0]!.atMs + limit.windowMs - now));
   };
 
   return {
-    acquire(): Promise<void> {
+    acquire(): Promise<Slot> {
       const now = nowMs();
       prune(now);
-      if (waiting.length === 0 && granted.length < limit.count) {
-        granted.push(now);
-        return Promise.resolve();
-      }
-      return new Promise<void>((resolve) => {
+      if (waiting.length === 0 && slots.length < limit.count) return Promise.resolve(take(now));
+      return new Promise<Slot>((resolve) => {
         waiting.push(resolve);
         if (!timer) pump();
       });
     },
-    /** Nothing granted inside the window and nobody waiting: the gate can be dropped. */
+    /** The message was answered: it counts from now (the newest, so the order stays sorted). */
+    done(slot: Slot): void {
+      const index = slots.indexOf(slot);
+      if (index >= 0) slots.splice(index, 1);
+      slot.atMs = nowMs();
+      slots.push(slot);
+    },
+    /** Nothing inside the window and nobody waiting: the gate can be dropped. */
     idle(now: number): boolean {
       prune(now);
-      return granted.length === 0 && waiting.length === 0;
+      return slots.length === 0 && waiting.length === 0;
     },
   };
 }
@@ -114,8 +133,12 @@ export function createOutgoingLimiter(
         gates = windows.map((limit) => createWindowGate(limit, nowMs));
         perChat.set(key, gates);
       }
-      for (const gate of gates) await gate.acquire();
-      await global.acquire();
+      const taken: Array<[Gate, Slot]> = [];
+      for (const gate of gates) taken.push([gate, await gate.acquire()]);
+      taken.push([global, await global.acquire()]);
+      return () => {
+        for (const [gate, slot] of taken) gate.done(slot);
+      };
     },
     get trackedChats() {
       return perChat.size;
@@ -126,8 +149,8 @@ export function createOutgoingLimiter(
 /** Promises chained per key: each task starts when the one before it in its line has settled, so
  * waiters keep their arrival order and only a line's head is waiting on anything. */
 function createLines() {
-  const tails = new Map<string, Promise<void>>();
-  return (key: string, task: () => Promise<void>): Promise<void> => {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
     const next = (tails.get(key) ?? Promise.resolve()).then(task, task);
     tails.set(key, next);
     const forget = () => {
@@ -153,6 +176,7 @@ export function createSharedOutgoingLimiter(
   },
 ): OutgoingLimiter {
   const limits = options.limits ?? TELEGRAM_LIMITS;
+  const onError = options.onError ?? (() => {});
   const local = createOutgoingLimiter(limits);
   const inLine = createLines();
   const prefix = `tg:${options.botId}`;
@@ -162,26 +186,33 @@ export function createSharedOutgoingLimiter(
       key: `${prefix}:chat:${chatId}:${limit.windowMs}`,
       ...limit,
     }));
-  const takeWhenFree = async (windows: readonly SharedWindow[]) => {
-    for (let waitMs = await shared.take(windows); waitMs > 0; waitMs = await shared.take(windows)) {
+  const takeWhenFree = async (windows: readonly SharedWindow[], ticket: string) => {
+    for (let waitMs = await shared.take(windows, ticket); waitMs > 0; ) {
       await new Promise((resolve) => setTimeout(resolve, waitMs));
+      waitMs = await shared.take(windows, ticket);
     }
   };
+  // Tickets unique across instances: this limiter's id and a counter.
+  const instance = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  let sequence = 0;
   let chatsInLine = 0;
 
   return {
     async acquire(chatId) {
       const key = String(chatId);
+      const ticket = `${instance}:${++sequence}`;
+      const windows = chatWindows(key);
       chatsInLine++;
       try {
-        await inLine(`chat:${key}`, () => takeWhenFree(chatWindows(key)));
-        await inLine("all", () => takeWhenFree(globalWindow));
+        await inLine(`chat:${key}`, () => takeWhenFree(windows, ticket));
+        await inLine("all", () => takeWhenFree(globalWindow, ticket));
       } catch (error) {
-        options.onError?.(error);
-        await local.acquire(chatId);
+        onError(error);
+        return local.acquire(chatId);
       } finally {
         chatsInLine--;
       }
+      return () => void shared.finish([...windows, ...globalWindow], ticket).catch(onError);
     },
     get trackedChats() {
       return chatsInLine + local.trackedChats;
