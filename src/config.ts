@@ -60,6 +60,13 @@ const schema = z.object({
     .string()
     .regex(/^\d{5,25}$/, "must be a numeric server id")
     .optional(),
+  // Sharding over processes: every process has the same count and its own shard ids.
+  DISCORD_SHARD_COUNT: z.coerce.number().int().min(1).max(10_000).optional(),
+  DISCORD_SHARDS: z
+    .string()
+    .regex(/^\d+(?:\s*,\s*\d+)*$/, 'must be shard ids separated by commas, such as "0,1"')
+    .transform((text) => [...new Set(text.split(",").map((id) => Number(id.trim())))])
+    .optional(),
 
   DIGEST_ENABLED: bool.default(true),
   DIGEST_MIN_INTERVAL_SECONDS: seconds.default(3600),
@@ -94,6 +101,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   ) {
     throw new ConfigError(
       `Invalid configuration:\n  HTTP_PORT: must differ from TELEGRAM_WEBHOOK_PORT (both ${config.HTTP_PORT})`,
+    );
+  }
+  if (config.DISCORD_SHARDS && config.DISCORD_SHARD_COUNT === undefined) {
+    throw new ConfigError(
+      "Invalid configuration:\n  DISCORD_SHARD_COUNT: required with DISCORD_SHARDS (the total over all processes)",
+    );
+  }
+  const outOfRange = config.DISCORD_SHARDS?.find((id) => id >= config.DISCORD_SHARD_COUNT!);
+  if (outOfRange !== undefined) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DISCORD_SHARDS: shard ${outOfRange} does not exist with DISCORD_SHARD_COUNT=${config.DISCORD_SHARD_COUNT} (ids are 0–${config.DISCORD_SHARD_COUNT! - 1})`,
     );
   }
   if (config.DISCORD_TOKEN && !config.DISCORD_APPLICATION_ID) {

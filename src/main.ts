@@ -120,6 +120,14 @@ if (consoleMode) {
       logger,
       clock: app.deps.clock,
       charts,
+      ...(config.DISCORD_SHARD_COUNT
+        ? {
+            shards: {
+              count: config.DISCORD_SHARD_COUNT,
+              ...(config.DISCORD_SHARDS ? { ids: config.DISCORD_SHARDS } : {}),
+            },
+          }
+        : {}),
     });
     platforms.push({
       name: "discord",

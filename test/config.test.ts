@@ -16,6 +16,13 @@ describe("parseConfig", () => {
     });
   });
 
+  it("reads the shards this process runs out of the total", () => {
+    expect(parseConfig({ DISCORD_SHARD_COUNT: "4", DISCORD_SHARDS: "2, 3,3" })).toMatchObject({
+      DISCORD_SHARD_COUNT: 4,
+      DISCORD_SHARDS: [2, 3],
+    });
+  });
+
   it("treats empty values as unset", () => {
     expect(parseConfig({ TELEGRAM_BOT_TOKEN: "", MEMPOOL_API_URL: "" }).TELEGRAM_BOT_TOKEN).toBeUndefined();
   });
@@ -29,6 +36,16 @@ describe("parseConfig", () => {
     [{ TELEGRAM_WEBHOOK_URL: "https://bot.example.org/tg" }, "TELEGRAM_WEBHOOK_SECRET: required"],
     [{ DISCORD_TOKEN: "abc" }, "DISCORD_APPLICATION_ID: required"],
     [{ HTTP_PORT: "70000" }, "HTTP_PORT"],
+    [{ DISCORD_SHARDS: "0,1" }, "DISCORD_SHARD_COUNT: required with DISCORD_SHARDS"],
+    [
+      { DISCORD_SHARDS: "0;1", DISCORD_SHARD_COUNT: "2" },
+      'DISCORD_SHARDS: must be shard ids separated by commas, such as "0,1"',
+    ],
+    [
+      { DISCORD_SHARDS: "1,2", DISCORD_SHARD_COUNT: "2" },
+      "DISCORD_SHARDS: shard 2 does not exist with DISCORD_SHARD_COUNT=2 (ids are 0–1)",
+    ],
+    [{ DISCORD_SHARD_COUNT: "0" }, "DISCORD_SHARD_COUNT"],
     [{ STORE_TIMEOUT_MS: "10" }, "STORE_TIMEOUT_MS"],
     [
       {

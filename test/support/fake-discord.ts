@@ -64,6 +64,10 @@ export interface FakeDiscord {
   guildId: string;
   channelId: string;
   dmChannelId: string;
+  /** With { guilds: 2 }: a second server (with its own #general) on the other of two shards. */
+  secondGuild?: { guildId: string; channelId: string };
+  /** The shard ([id, count]) each connected client identified as, in connection order. */
+  shardsConnected(): Array<[number, number]>;
   calls: RecordedCall[];
   /** IDENTIFY payloads received (token, intents, properties). */
   // biome-ignore lint/suspicious/noExplicitAny: Discord's JSON
@@ -119,14 +123,32 @@ interface Failure {
   times: number;
 }
 
+/** The shard Discord sends a guild's events to: (guild_id >> 22) % shard count. */
+export function shardOf(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
 export async function startFakeDiscord(
-  options: { token?: string; applicationId?: string } = {},
+  options: {
+    token?: string;
+    applicationId?: string;
+    /** 2: the bot is in a second server too, placed on the other shard when there are two. */
+    guilds?: 1 | 2;
+    /** The shard count GET /gateway/bot recommends (default 1). */
+    recommendedShards?: number;
+  } = {},
 ): Promise<FakeDiscord> {
   const token = options.token ?? `fake.${randomBytes(12).toString("hex")}.token`;
   const applicationId = options.applicationId ?? "1300000000000000001";
   const guildId = "1300000000000000100";
   const channelId = "1300000000000000200";
   const dmChannelId = "1300000000000000300";
+  // One more in the id's timestamp part: the other shard of two.
+  const secondGuild =
+    options.guilds === 2
+      ? { guildId: String(BigInt(guildId) + (1n << 22n)), channelId: "1300000000000000201" }
+      : undefined;
+  const guilds = [{ guildId, channelId }, ...(secondGuild ? [secondGuild] : [])];
   const botUser = {
     id: applicationId,
     username: "decentra",
@@ -147,6 +169,13 @@ export async function startFakeDiscord(
   const sockets = new Set<Socket>();
   const clients = new Set<WebSocket>();
   const seq = new WeakMap<WebSocket, number>();
+  /** The shard each identified client runs. */
+  const shardOfClient = new Map<WebSocket, [number, number]>();
+  /** Whether a client receives this guild's events (a DM's: shard 0's). */
+  const receives = (ws: WebSocket, guild: string | undefined) => {
+    const [id, count] = shardOfClient.get(ws) ?? [0, 1];
+    return (guild === undefined ? 0 : shardOf(guild, count)) === id;
+  };
   let readyWaiters: Array<() => void> = [];
   let readyCount = 0;
 
@@ -249,7 +278,7 @@ export async function startFakeDiscord(
       () =>
         ok({
           url: gatewayUrl,
-          shards: 1,
+          shards: options.recommendedShards ?? 1,
           session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
         }),
     ],
@@ -414,7 +443,10 @@ export async function startFakeDiscord(
       return;
     }
     clients.add(ws);
-    ws.on("close", () => clients.delete(ws));
+    ws.on("close", () => {
+      clients.delete(ws);
+      shardOfClient.delete(ws);
+    });
     send(ws, { op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null });
     ws.on("message", (data) => {
       const payload = JSON.parse(data.toString()) as { op: number; d: Record<string, unknown> };
@@ -429,24 +461,27 @@ export async function startFakeDiscord(
       ws.close(4004, "Authentication failed.");
       return;
     }
+    const shard = (Array.isArray(d.shard) ? d.shard : [0, 1]) as [number, number];
+    shardOfClient.set(ws, shard);
+    const mine = guilds.filter((g) => receives(ws, g.guildId));
     sendDispatch(ws, "READY", {
       v: 10,
       user: botUser,
-      guilds: [{ id: guildId, unavailable: true }],
+      guilds: mine.map((g) => ({ id: g.guildId, unavailable: true })),
       session_id: randomBytes(16).toString("hex"),
       resume_gateway_url: gatewayUrl,
-      shard: [0, 1],
+      shard,
       application: { id: applicationId, flags: 0 },
     });
-    sendDispatch(ws, "GUILD_CREATE", guild());
+    for (const g of mine) sendDispatch(ws, "GUILD_CREATE", guild(g.guildId, g.channelId));
     readyCount++;
     for (const resolve of readyWaiters) resolve();
     readyWaiters = [];
   }
 
-  function guild() {
+  function guild(id: string, generalId: string) {
     return {
-      id: guildId,
+      id,
       name: "Decentra test server",
       icon: null,
       owner_id: "1300000000000000999",
@@ -457,7 +492,7 @@ export async function startFakeDiscord(
       features: [],
       roles: [
         {
-          id: guildId,
+          id,
           name: "@everyone",
           permissions: PERMISSIONS.member,
           position: 0,
@@ -470,10 +505,10 @@ export async function startFakeDiscord(
       ],
       channels: [
         {
-          id: channelId,
+          id: generalId,
           type: 0,
           name: "general",
-          guild_id: guildId,
+          guild_id: id,
           position: 0,
           permission_overwrites: [],
         },
@@ -505,6 +540,9 @@ export async function startFakeDiscord(
     guildId,
     channelId,
     dmChannelId,
+    ...(secondGuild ? { secondGuild } : {}),
+    shardsConnected: () =>
+      [...clients].map((ws) => shardOfClient.get(ws)).filter((shard) => shard !== undefined),
     calls,
     identifies,
     gatewayQueries,
@@ -530,8 +568,10 @@ export async function startFakeDiscord(
             resolve(result);
           },
         });
-        if (clients.size === 0) reject(new Error("no gateway client connected"));
-        for (const ws of clients) sendDispatch(ws, "INTERACTION_CREATE", payload);
+        // Discord sends it to the one shard that holds the guild (a DM: shard 0).
+        const to = [...clients].filter((ws) => receives(ws, payload.guild_id));
+        if (to.length === 0) reject(new Error("no gateway client connected for this guild's shard"));
+        for (const ws of to) sendDispatch(ws, "INTERACTION_CREATE", payload);
       });
     },
     dispatch(event, data) {
@@ -558,6 +598,8 @@ export type OptionValues = Record<string, string | number | boolean>;
 export interface Where {
   /** A DM with the bot instead of the test server's #general. */
   dm?: boolean;
+  /** The second server's #general (a fake started with { guilds: 2 }). */
+  secondGuild?: boolean;
   /** Member permissions in the server (decimal bitfield string); default PERMISSIONS.member. */
   permissions?: string;
   userId?: string;
@@ -609,16 +651,18 @@ function interactionBase(
       context: 1,
     };
   }
+  const { guildId, channelId } =
+    where.secondGuild && dc.secondGuild ? dc.secondGuild : { guildId: dc.guildId, channelId: dc.channelId };
   return {
     ...common,
-    guild_id: dc.guildId,
+    guild_id: guildId,
     guild_locale: "en-US",
-    guild: { id: dc.guildId, locale: "en-US", features: [] },
-    channel_id: dc.channelId,
+    guild: { id: guildId, locale: "en-US", features: [] },
+    channel_id: channelId,
     channel: {
-      id: dc.channelId,
+      id: channelId,
       type: 0,
-      guild_id: dc.guildId,
+      guild_id: guildId,
       name: "general",
       position: 0,
       flags: 0,
@@ -643,7 +687,7 @@ function interactionBase(
       flags: 0,
       communication_disabled_until: null,
     },
-    authorizing_integration_owners: { "0": dc.guildId },
+    authorizing_integration_owners: { "0": guildId },
     context: 0,
   };
 }

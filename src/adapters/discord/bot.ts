@@ -67,6 +67,9 @@ export interface DiscordBotOptions {
   directReplyBudgetMs?: number;
   /** How often deferred answers' idle rate-limit handlers are dropped (default 60 s; for tests). */
   handlerSweepMs?: number;
+  /** Sharding over processes: the total count and the ids this process runs (all of them when
+   * only the count is given). Unset: one shard, or what discord.js's ShardingManager passes. */
+  shards?: { count: number; ids?: readonly number[] };
 }
 
 export interface DiscordBot {
@@ -123,6 +126,14 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       makeRequest: createMakeRequest(() => `decentra-${randomUUID()}`),
     },
     allowedMentions: NO_MENTIONS,
+    ...(options.shards
+      ? {
+          shardCount: options.shards.count,
+          shards: options.shards.ids
+            ? [...options.shards.ids]
+            : Array.from({ length: options.shards.count }, (_, i) => i),
+        }
+      : {}),
   });
   // The messenger may post before or without a gateway session (digest-only instances).
   client.rest.setToken(token);
@@ -290,7 +301,13 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       } finally {
         clearTimeout(timer);
       }
-      logger.info("discord ready", { user: client.user?.tag, applicationId: options.applicationId });
+      logger.info("discord ready", {
+        user: client.user?.tag,
+        applicationId: options.applicationId,
+        shards: client.ws.shards.map((shard) => shard.id),
+        shardCount: client.options.shardCount,
+        guilds: client.guilds.cache.size,
+      });
     },
     isReady: () => client.isReady(),
     stop({ timeoutMs = 10_000 } = {}) {
