@@ -2,8 +2,6 @@
  * side door → each configured platform, started on its own → the digest scheduler → graceful
  * shutdown. With no platform token it opens the console. */
 import { runConsole } from "./adapters/cli/console.ts";
-import { createDiscordBot } from "./adapters/discord/index.ts";
-import { createTelegramBot } from "./adapters/telegram/index.ts";
 import { createChartRenderer } from "./charts/render.ts";
 import { redactedConfig } from "./config.ts";
 import { type Deps, type Messenger, type Observer, PlatformStartError } from "./core/index.ts";
@@ -70,7 +68,9 @@ if (consoleMode) {
   // With Redis as the store, one sender's commands and Telegram's per-token limits are counted
   // across every instance.
   let shared: SharedLimits | undefined;
+  // Each platform's library is loaded only when it is configured (discord.js alone is ~0.4 s).
   if (config.TELEGRAM_BOT_TOKEN) {
+    const { createTelegramBot } = await import("./adapters/telegram/index.ts");
     if (/^rediss?:\/\//.test(config.STORE_URL)) {
       shared = await connectSharedLimits({ redisUrl: config.STORE_URL, namespace: config.STORE_NAMESPACE });
     }
@@ -111,6 +111,7 @@ if (consoleMode) {
     });
   }
   if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) {
+    const { createDiscordBot } = await import("./adapters/discord/index.ts");
     const discord = createDiscordBot({
       registry: app.registry,
       deps,
@@ -196,6 +197,10 @@ if (consoleMode) {
       }
     }
   }
+
+  // The platforms' libraries are loaded by now (see src/charts/render.ts for why the order matters):
+  // load the chart libraries in the background, so the first chart does not wait for them.
+  charts.warm().catch((error: unknown) => logger.warn("chart libraries failed to load", { error }));
 
   for (const platform of platforms) connecting.set(platform.name, "connecting");
   const started = platforms.map((platform) => keepStarting(platform));

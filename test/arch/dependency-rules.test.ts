@@ -62,6 +62,19 @@ describe("dependency rules", () => {
     expect(violations(everywhere, (i) => /^(undici|keyv|@keyv\/)/.test(i))).toEqual([]);
   });
 
+  it("heavy libraries load only when used: the chart libraries, each platform's, the Redis client's", () => {
+    const text = (file: string) => readFileSync(join(ROOT, file), "utf8");
+    const statically = (file: string, pattern: RegExp) =>
+      [...text(file).matchAll(/^import\s(?!type\s)[^;]*?from\s+"([^"]+)"/gm)]
+        .map((m) => m[1]!)
+        .filter((i) => pattern.test(i));
+    const all = [...sourceFiles("src"), ...sourceFiles("commands")];
+    // Vega-Lite sets Set.prototype.toJSON, which breaks discord.js loaded after it (src/charts/render.ts).
+    expect(all.flatMap((f) => statically(f, /^vega(-lite)?$/).map((i) => `${f} imports ${i}`))).toEqual([]);
+    expect(statically("src/main.ts", /adapters\/(discord|telegram)\//)).toEqual([]);
+    expect(statically("src/data/store.ts", /^@keyv\/redis$/)).toEqual([]);
+  });
+
   it("only src/http imports prom-client and only src/logger.ts imports pino", () => {
     const all = [...sourceFiles("src"), ...sourceFiles("commands")];
     const promOutside = all.filter((f) => !f.startsWith("src/http/"));
