@@ -31,4 +31,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 # node directly (not npm start): SIGTERM reaches the bot, which finishes answers in flight and exits.
-CMD ["node", "src/main.ts"]
+# The same V8 flag as `npm start` (package.json): see README, Operating → Memory.
+CMD ["node", "--max-semi-space-size=2", "src/main.ts"]

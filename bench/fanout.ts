@@ -1,12 +1,16 @@
-/** Digest fan-out in this process: N chats on one schedule, the in-process queue on a memory store,
- * posting through the real Telegram adapter to a fake that enforces 30 messages/s per token.
+/** Digest fan-out as an operator runs it: N chats subscribed to one time on the default store
+ * (SQLite), then `node src/main.ts` as a process of its own, posting each chat its digest (a photo
+ * with the chart and the text as caption) to a fake Telegram that enforces 30 messages/s per token
+ * with 429 + retry_after.
+ *
  * Reports the time from the scheduled time to the last post, its ratio to the N ÷ 30 s minimum,
- * the 429s, and the peak RSS sampled every 100 ms. */
+ * the 429s, and the bot process's own memory: its resident set when the time came and its peak as
+ * the kernel counts it (VmHWM), so the fakes and this process are not in the figure. */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createTelegramBot } from "../src/adapters/telegram/index.ts";
-import { createApp } from "../src/app.ts";
-import { parseConfig } from "../src/config.ts";
-import { createLogger } from "../src/logger.ts";
+import { killBots, spawnBot, subscribeAll } from "../test/digest/e2e-support.ts";
 import { startFakeTelegram, visibleText } from "../test/support/fake-telegram.ts";
 import { startFakeUpstream } from "../test/support/fake-upstream.ts";
 
@@ -17,77 +21,94 @@ export interface FanOutResult {
   ratioToMinimum: number;
   tooManyRequests: number;
   sends: number;
-  peakRssMb: number;
-  rssBeforeMb: number;
+  /** Chats that got more than one digest for the time. */
+  duplicates: number;
+  /** The bot process: resident set when the time came, and its peak over the run (VmHWM). */
+  botRssAtStartMb: number;
+  botPeakRssMb: number;
+  seedSeconds: number;
+}
+
+/** A field of /proc/<pid>/status in MB (Linux); undefined elsewhere or once the process is gone. */
+function procStatusMb(pid: number, field: "VmRSS" | "VmHWM"): number | undefined {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${field}:`));
+    return line ? Number(line.replace(/\D+/g, "")) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function benchFanOut(chats: number): Promise<FanOutResult> {
-  const logger = createLogger({ level: "silent" });
   const upstream = await startFakeUpstream();
   const tg = await startFakeTelegram({ rateLimit: { perSecond: 30 } });
-  const app = await createApp(
-    parseConfig({
+  const dir = mkdtempSync(join(tmpdir(), "decentra-bench-fanout-"));
+  const storeUrl = `sqlite://${join(dir, "bench.sqlite")}`;
+  try {
+    const chatIds = Array.from({ length: chats }, (_, i) => 9_000_000 + i);
+    // Room for seeding (~1 ms a chat) and the bot's start, so every chat is subscribed in time.
+    const scheduledAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 15_000 + chats * 3);
+    const schedule = `${scheduledAt.getUTCSeconds()} ${scheduledAt.getUTCMinutes()} ${scheduledAt.getUTCHours()} * * *`;
+    const seedStart = performance.now();
+    await subscribeAll(storeUrl, "decentra", chatIds, schedule);
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    const bot = await spawnBot({
+      PATH: process.env.PATH,
       MEMPOOL_API_URL: upstream.mempoolUrl,
       COINGECKO_API_URL: upstream.coingeckoUrl,
-      STORE_URL: "memory://",
+      STORE_URL: storeUrl,
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
       DIGEST_MIN_INTERVAL_SECONDS: "1",
-    }),
-    { logger },
-  );
-  const telegram = createTelegramBot({
-    registry: app.registry,
-    deps: app.deps,
-    token: tg.token,
-    apiRoot: tg.apiRoot,
-    logger,
-    commandsPerUserPerMinute: 20,
-  });
-  const digest = app.createDigest([telegram.messenger]);
-  // Subscribing takes ~5–10 ms a chat here (each schedule is checked over its next 500 runs); a
-  // chat subscribed after the time would rightly not get it, so the time leaves room for all.
-  const scheduledAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000 + chats * 20);
-  const schedule = `${scheduledAt.getUTCSeconds()} ${scheduledAt.getUTCMinutes()} ${scheduledAt.getUTCHours()} * * *`;
-  for (let i = 0; i < chats; i++) {
-    await digest.subscribe({
-      platform: "telegram",
-      chatId: String(1_000_000 + i),
-      schedule,
-      tz: "UTC",
-      sections: ["edge_ai"],
+      LOG_LEVEL: "info",
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     });
-  }
-  if (Date.now() >= scheduledAt.getTime()) throw new Error("subscribing took longer than planned");
-  const rssBeforeMb = process.memoryUsage().rss / 2 ** 20;
-  let peakRssMb = rssBeforeMb;
-  const sampler = setInterval(() => {
-    peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / 2 ** 20);
-  }, 100);
-  try {
-    await digest.start();
-    const digests = () => tg.sent.filter((m) => visibleText(m.text).startsWith("Decentra digest —"));
-    const deadline = Date.now() + scheduledAt.getTime() - Date.now() + (chats / 30) * 2000 + 10_000;
-    while (digests().length < chats && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
+    const pid = bot.child.pid!;
+    if (Date.now() >= scheduledAt.getTime()) throw new Error("seeding and start-up took longer than planned");
+    await new Promise((resolve) => setTimeout(resolve, scheduledAt.getTime() - Date.now() - 200));
+    const botRssAtStartMb = procStatusMb(pid, "VmRSS") ?? Number.NaN;
+
+    const title = `Decentra digest — ${scheduledAt.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+    const wanted = new Set(chatIds);
+    const digests = () => [
+      ...tg.sent.filter((m) => wanted.has(Number(m.chat_id)) && visibleText(m.text).startsWith(title)),
+      ...tg.photos.filter((p) => wanted.has(Number(p.chat_id)) && visibleText(p.caption ?? "").startsWith(title)),
+    ];
+    const deadline = scheduledAt.getTime() + (chats / 30) * 2000 + 30_000;
+    let counted = 0;
+    while (Date.now() < deadline) {
+      counted = new Set(digests().map((m) => Number(m.chat_id))).size;
+      if (counted >= chats) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const lastMs = Math.max(...digests().map((m) => performance.timeOrigin + m.receivedAt));
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // late duplicates would show here
+    const botPeakRssMb = procStatusMb(pid, "VmHWM") ?? Number.NaN;
+    await bot.stop();
+    const posted = digests();
+    const perChat = new Map<number, number>();
+    for (const m of posted) perChat.set(Number(m.chat_id), (perChat.get(Number(m.chat_id)) ?? 0) + 1);
+    if (perChat.size < chats) throw new Error(`only ${perChat.size} of ${chats} chats got the digest`);
+    const lastMs = Math.max(...posted.map((m) => performance.timeOrigin + m.receivedAt));
     const seconds = (lastMs - scheduledAt.getTime()) / 1000;
-    if (digests().length < chats)
-      throw new Error(`only ${digests().length} of ${chats} chats got the digest`);
     return {
       chats,
       seconds: round(seconds),
       ratioToMinimum: round(seconds / (chats / 30)),
       tooManyRequests: tg.tooManyRequests,
-      sends: tg.calls("sendMessage").length,
-      peakRssMb: round(peakRssMb),
-      rssBeforeMb: round(rssBeforeMb),
+      sends: tg.calls("sendMessage").length + tg.calls("sendPhoto").length,
+      duplicates: [...perChat.values()].filter((n) => n > 1).length,
+      botRssAtStartMb: round(botRssAtStartMb),
+      botPeakRssMb: round(botPeakRssMb),
+      seedSeconds: round(seedSeconds),
     };
   } finally {
-    clearInterval(sampler);
-    await digest.stop();
-    await app.close();
+    killBots();
     await tg.close();
     await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,12 @@
 /** For the digest end-to-end tests: the fakes, `node src/main.ts` as a child process, and the
  * digests each fake platform received, read back from their titles. */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { createCommandRegistry } from "../../commands/index.ts";
+import { createStore } from "../../src/data/store.ts";
+import { createBullmqQueue } from "../../src/digest/bullmq-queue.ts";
+import { createDigestService } from "../../src/digest/scheduler.ts";
 import { type FakeDiscord, PERMISSIONS, slashCommand, startFakeDiscord } from "../support/fake-discord.ts";
 import {
   type FakeTelegram,
@@ -10,8 +15,14 @@ import {
   visibleText,
 } from "../support/fake-telegram.ts";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.ts";
+import { memoryDeps } from "../support/memory-deps.ts";
+import { recordingLogger } from "./helpers.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+/** Node's flags from `npm start` (package.json), so the tests run the bot as operators do. */
+const START_FLAGS = (JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")).scripts.start as string)
+  .split(/\s+/)
+  .filter((word) => word.startsWith("--"));
 
 export interface Fakes {
   upstream: FakeUpstream;
@@ -73,7 +84,7 @@ export async function startBot(
 /** Runs `node src/main.ts` with exactly this environment (stderr kept for the test to read); resolves
  * once it logged "started". killBots() ends every bot started this way. */
 export async function spawnBot(env: Record<string, string | undefined>): Promise<Bot> {
-  const child = spawn(process.execPath, ["src/main.ts"], {
+  const child = spawn(process.execPath, [...START_FLAGS, "src/main.ts"], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "ignore", "pipe"],
@@ -191,4 +202,43 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+/** Subscribes the chats through the digest service, as /digest subscribe would. */
+export async function subscribeAll(storeUrl: string, namespace: string, chatIds: number[], schedule: string) {
+  // Seeding is set-up, not what is measured: a loaded machine may take longer than the bot's 1-s
+  // store timeout for 50 subscriptions at once.
+  const store = await createStore(storeUrl, { namespace, timeoutMs: 10_000 });
+  const logger = recordingLogger();
+  const deps = memoryDeps({ logger });
+  const redis = storeUrl.startsWith("redis");
+  const service = createDigestService({
+    store,
+    registry: createCommandRegistry(),
+    deps,
+    messengers: [],
+    clock: { now: () => new Date() },
+    logger,
+    minIntervalSeconds: 1,
+    catchupSeconds: 3600,
+    instanceId: "seed",
+    ...(redis
+      ? { queue: (parts) => createBullmqQueue(parts, { redisUrl: storeUrl, prefix: `${namespace}-bull` }) }
+      : {}),
+  });
+  for (let i = 0; i < chatIds.length; i += 50) {
+    await Promise.all(
+      chatIds.slice(i, i + 50).map((chatId) =>
+        service.subscribe({
+          platform: "telegram",
+          chatId: String(chatId),
+          schedule,
+          tz: "UTC",
+          sections: ["edge_ai"],
+        }),
+      ),
+    );
+  }
+  await service.queue.stop();
+  await store.close();
 }

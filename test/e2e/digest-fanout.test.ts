@@ -5,15 +5,9 @@ import { join } from "node:path";
 import { createClient } from "@redis/client";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCommandRegistry } from "../../commands/index.ts";
-import { createStore } from "../../src/data/store.ts";
-import { createBullmqQueue } from "../../src/digest/bullmq-queue.ts";
-import { createDigestService } from "../../src/digest/scheduler.ts";
-import { type Bot, killBots, spawnBot } from "../digest/e2e-support.ts";
-import { recordingLogger } from "../digest/helpers.ts";
+import { type Bot, killBots, spawnBot, subscribeAll } from "../digest/e2e-support.ts";
 import { type FakeTelegram, startFakeTelegram, visibleText } from "../support/fake-telegram.ts";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.ts";
-import { memoryDeps } from "../support/memory-deps.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CHATS = Number(process.env.FANOUT_CHATS ?? 1000);
@@ -45,44 +39,6 @@ function onceAt(at: Date): string {
   return `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
 }
 
-/** Subscribes the chats through the digest service, as /digest subscribe would. */
-async function subscribeAll(storeUrl: string, namespace: string, chatIds: number[], schedule: string) {
-  // Seeding is set-up, not what is measured: a loaded machine may take longer than the bot's 1-s
-  // store timeout for 50 subscriptions at once.
-  const store = await createStore(storeUrl, { namespace, timeoutMs: 10_000 });
-  const logger = recordingLogger();
-  const deps = memoryDeps({ logger });
-  const redis = storeUrl.startsWith("redis");
-  const service = createDigestService({
-    store,
-    registry: createCommandRegistry(),
-    deps,
-    messengers: [],
-    clock: { now: () => new Date() },
-    logger,
-    minIntervalSeconds: 1,
-    catchupSeconds: 3600,
-    instanceId: "seed",
-    ...(redis
-      ? { queue: (parts) => createBullmqQueue(parts, { redisUrl: storeUrl, prefix: `${namespace}-bull` }) }
-      : {}),
-  });
-  for (let i = 0; i < chatIds.length; i += 50) {
-    await Promise.all(
-      chatIds.slice(i, i + 50).map((chatId) =>
-        service.subscribe({
-          platform: "telegram",
-          chatId: String(chatId),
-          schedule,
-          tz: "UTC",
-          sections: ["edge_ai"],
-        }),
-      ),
-    );
-  }
-  await service.queue.stop();
-  await store.close();
-}
 
 function startBot(tg: FakeTelegram, storeUrl: string, namespace: string): Promise<Bot> {
   return spawnBot({
