@@ -32,4 +32,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # node directly (not npm start): SIGTERM reaches the bot, which finishes answers in flight and exits.
 # The same V8 flag as `npm start` (package.json): see README, Operating → Memory.
-CMD ["node", "--max-semi-space-size=2", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "--optimize-for-size", "src/main.ts"]
