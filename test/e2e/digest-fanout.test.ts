@@ -39,7 +39,6 @@ function onceAt(at: Date): string {
   return `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
 }
 
-
 function startBot(tg: FakeTelegram, storeUrl: string, namespace: string): Promise<Bot> {
   return spawnBot({
     PATH: process.env.PATH,

@@ -26,7 +26,7 @@ import {
   type SentMessage,
   startFakeTelegram,
 } from "../support/fake-telegram.ts";
-import { type FakeUpstream, replies, startFakeUpstream } from "../support/fake-upstream.ts";
+import { defaultPayloads, type FakeUpstream, replies, startFakeUpstream } from "../support/fake-upstream.ts";
 import { closedPort, sleep } from "../support/net.ts";
 
 interface Stack {
@@ -204,16 +204,28 @@ describe("telegram bot, long polling", () => {
       expect(upstream.requests(route), route).toBeGreaterThan(0);
   });
 
-  it("shows 'typing' for a command that waits on upstream data, and not for one that doesn't", async () => {
-    const upstreamChat = nextChat();
-    const localChat = nextChat();
-    stack.tg.pushUpdate(privateMessage("/concentration", { chatId: upstreamChat }));
-    stack.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId: localChat }));
-    await stack.tg.waitForMessages(1, { chatId: upstreamChat });
-    await stack.tg.waitForMessages(1, { chatId: localChat });
-    const actions = stack.tg.calls("sendChatAction");
-    expect(actions).toContainEqual(expect.objectContaining({ chat_id: upstreamChat, action: "typing" }));
-    expect(actions.filter((a) => a.chat_id === localChat)).toEqual([]);
+  it("shows 'typing' while an upstream answer is slow, and not for one ready at once", async () => {
+    // A stack of its own, so its cache starts cold: the first /concentration waits 600 ms on the
+    // pools (past the 250 ms after which typing shows), the second is answered from the cache.
+    const own = await startStack({ upstream });
+    try {
+      upstream.respond("pools1w", replies.delayed(600, replies.json(defaultPayloads.pools1w)));
+      const [slowChat, warmChat, localChat] = [nextChat(), nextChat(), nextChat()];
+      own.tg.pushUpdate(privateMessage("/concentration", { chatId: slowChat }));
+      await own.tg.waitForMessages(1, { chatId: slowChat });
+      own.tg.pushUpdate(privateMessage("/concentration", { chatId: warmChat }));
+      own.tg.pushUpdate(privateMessage("/edge_ai 2030", { chatId: localChat }));
+      for (const chatId of [warmChat, localChat]) await own.tg.waitForMessages(1, { chatId });
+      const actions = own.tg.calls("sendChatAction");
+      expect(actions).toContainEqual(expect.objectContaining({ chat_id: slowChat, action: "typing" }));
+      expect(actions.filter((a) => a.chat_id === warmChat)).toEqual([]);
+      expect(actions.filter((a) => a.chat_id === localChat)).toEqual([]);
+    } finally {
+      upstream.reset();
+      await own.bot.stop();
+      await own.app.close();
+      await own.tg.close();
+    }
   });
 
   it("answers /cmd@ThisBot in a group as a reply, and ignores /cmd@OtherBot", async () => {

@@ -86,6 +86,8 @@ export interface TelegramBot {
 }
 
 const ALLOWED_UPDATES = ["message", "channel_post", "inline_query", "callback_query"] as const;
+/** How long an upstream answer may take before the chat is shown "typing…". */
+const TYPING_AFTER_MS = 250;
 /** Telegram's limit for a command description in the menu. */
 const DESCRIPTION_LIMIT = 256;
 
@@ -178,11 +180,11 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
         await deliver(target, textParts(renderTelegram(tooFast(limit.retryAfterMs, command.name))));
       return;
     }
-    if (known?.usesUpstream) showTyping(command);
-    // run
+    // run (showing "typing…" only when an upstream answer is not ready at once)
     const started = performance.now();
     const invocation = await invocationFor(command, isAdmin, changesChatSettings(registry, command));
-    const reply = await runTextLine(registry, command.line, { deps, invocation }, bot.botInfo.username);
+    const running = runTextLine(registry, command.line, { deps, invocation }, bot.botInfo.username);
+    const reply = await (known?.usesUpstream ? withTypingWhenSlow(command, running) : running);
     if (!reply) return;
     // render → send
     await deliver(target, withKeyboard(await telegramParts(reply, options.charts, logger), reply));
@@ -249,15 +251,20 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     }
   }
 
-  function showTyping(command: DecodedCommand): void {
-    const thread = command.threadId !== undefined ? { message_thread_id: command.threadId } : {};
-    track(
-      bot.api.sendChatAction(command.chatId, "typing", thread).then(
-        () => undefined,
-        (error: unknown) => logger.debug("telegram typing action failed", { error: describeError(error) }),
-      ),
-      "telegram typing action failed",
-    );
+  /** "typing…" once the answer has taken TYPING_AFTER_MS: a warm answer goes out without it (one
+   * request, not two); a slow one shows it is coming. */
+  function withTypingWhenSlow<T>(command: DecodedCommand, answer: Promise<T>): Promise<T> {
+    const timer = setTimeout(() => {
+      const thread = command.threadId !== undefined ? { message_thread_id: command.threadId } : {};
+      track(
+        bot.api.sendChatAction(command.chatId, "typing", thread).then(
+          () => undefined,
+          (error: unknown) => logger.debug("telegram typing action failed", { error: describeError(error) }),
+        ),
+        "telegram typing action failed",
+      );
+    }, TYPING_AFTER_MS);
+    return answer.finally(() => clearTimeout(timer));
   }
 
   function tooFast(retryAfterMs: number, commandName: string) {
