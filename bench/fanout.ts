@@ -75,7 +75,9 @@ export async function benchFanOut(chats: number): Promise<FanOutResult> {
     const wanted = new Set(chatIds);
     const digests = () => [
       ...tg.sent.filter((m) => wanted.has(Number(m.chat_id)) && visibleText(m.text).startsWith(title)),
-      ...tg.photos.filter((p) => wanted.has(Number(p.chat_id)) && visibleText(p.caption ?? "").startsWith(title)),
+      ...tg.photos.filter(
+        (p) => wanted.has(Number(p.chat_id)) && visibleText(p.caption ?? "").startsWith(title),
+      ),
     ];
     const deadline = scheduledAt.getTime() + (chats / 30) * 2000 + 30_000;
     let counted = 0;

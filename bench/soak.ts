@@ -27,7 +27,13 @@ const commands = arg("commands", 50_000);
 const chats = arg("chats", 5_000);
 const outstandingMax = arg("outstanding", 500);
 const STALL_MS = 10_000;
-const LINES = ["/help", "/edge_ai 2030", "/mining_cost paraguay", "/concentration", "/edge_fit llama_3_1_8b rtx_4090"];
+const LINES = [
+  "/help",
+  "/edge_ai 2030",
+  "/mining_cost paraguay",
+  "/concentration",
+  "/edge_fit llama_3_1_8b rtx_4090",
+];
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -36,7 +42,11 @@ const logger = createLogger({ level: "warn" });
 const upstream = await startFakeUpstream();
 const tg = await startFakeTelegram();
 const app = await createApp(
-  parseConfig({ MEMPOOL_API_URL: upstream.mempoolUrl, COINGECKO_API_URL: upstream.coingeckoUrl, STORE_URL: "memory://" }),
+  parseConfig({
+    MEMPOOL_API_URL: upstream.mempoolUrl,
+    COINGECKO_API_URL: upstream.coingeckoUrl,
+    STORE_URL: "memory://",
+  }),
   { logger },
 );
 const telegram = createTelegramBot({

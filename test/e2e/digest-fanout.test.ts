@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Bot, killBots, spawnBot, subscribeAll } from "../digest/e2e-support.ts";
 import { type FakeTelegram, startFakeTelegram, visibleText } from "../support/fake-telegram.ts";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.ts";
+import { removeKeys } from "../support/redis.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const CHATS = Number(process.env.FANOUT_CHATS ?? 1000);
@@ -26,12 +27,7 @@ afterAll(async () => {
   killBots();
   await upstream.close();
   rmSync(tempDir, { recursive: true, force: true });
-  const client = createClient({ url: REDIS_URL });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${run}*`, COUNT: 1000 })) {
-    if (keys.length) await client.del(keys);
-  }
-  await client.quit();
+  await removeKeys(run);
 });
 
 /** A daily 6-field cron firing at `at` (UTC): it fires once during the test. */

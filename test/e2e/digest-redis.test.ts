@@ -3,7 +3,6 @@
  * and both processes take part. The store is a namespace of its own (the store's keys and the
  * BullMQ queue's both start with it), and the test removes every key under it. */
 import { randomInt, randomUUID } from "node:crypto";
-import { createClient } from "@redis/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   discordDigests,
@@ -15,6 +14,7 @@ import {
   subscribeBoth,
   telegramDigests,
 } from "../digest/e2e-support.ts";
+import { removeKeys } from "../support/redis.ts";
 
 const REDIS = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const STORE_URL = `${REDIS}/${randomInt(10, 16)}`;
@@ -29,15 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   killBots();
   await fakes.close();
-  const client = createClient({ url: STORE_URL });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${NAMESPACE}*`, COUNT: 1000 })) {
-    if (keys.length) await client.del(keys);
-  }
-  const left = [];
-  for await (const keys of client.scanIterator({ MATCH: `${NAMESPACE}*`, COUNT: 1000 })) left.push(...keys);
-  await client.quit();
-  expect(left, "keys left behind").toEqual([]);
+  expect(await removeKeys(NAMESPACE, STORE_URL), "keys left behind").toEqual([]);
 });
 
 it("two processes on one Redis post each scheduled time exactly once", async () => {

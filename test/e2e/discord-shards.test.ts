@@ -5,11 +5,11 @@
  * Each process identifies as its own shard, receives only its guild, and answers the commands
  * from that guild; nothing is answered twice. */
 import { randomUUID } from "node:crypto";
-import { createClient } from "@redis/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Bot, killBots, spawnBot } from "../digest/e2e-support.ts";
 import { type FakeDiscord, shardOf, slashCommand, startFakeDiscord } from "../support/fake-discord.ts";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.ts";
+import { removeKeys } from "../support/redis.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const NAMESPACE = `discord-shards-${randomUUID().slice(0, 8)}`;
@@ -43,12 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   killBots();
   await Promise.all([dc?.close(), upstream?.close()]);
-  const client = createClient({ url: REDIS_URL });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${NAMESPACE}*`, COUNT: 1000 })) {
-    if (keys.length) await client.del(keys);
-  }
-  await client.quit();
+  await removeKeys(NAMESPACE);
 });
 
 /** The "discord ready" log line of a process. */

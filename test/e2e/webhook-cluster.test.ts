@@ -9,12 +9,12 @@
 import { randomUUID } from "node:crypto";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClient } from "@redis/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Bot, killBots, spawnBot } from "../digest/e2e-support.ts";
 import { type FakeTelegram, privateMessage, startFakeTelegram } from "../support/fake-telegram.ts";
 import { type FakeUpstream, startFakeUpstream } from "../support/fake-upstream.ts";
 import { until } from "../support/net.ts";
+import { removeKeys } from "../support/redis.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const NAMESPACE = `webhook-cluster-${randomUUID().slice(0, 8)}`;
@@ -88,12 +88,7 @@ afterAll(async () => {
   killBots();
   await new Promise((resolve) => balancer?.server.close(resolve));
   await Promise.all([tg?.close(), upstream?.close()]);
-  const client = createClient({ url: REDIS_URL });
-  await client.connect();
-  for await (const keys of client.scanIterator({ MATCH: `${NAMESPACE}*`, COUNT: 1000 })) {
-    if (keys.length) await client.del(keys);
-  }
-  await client.quit();
+  await removeKeys(NAMESPACE);
 });
 
 it("both instances registered the balancer's URL with the secret", () => {

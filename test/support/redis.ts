@@ -27,3 +27,21 @@ export const REDIS_MISSING = `No Redis answers at ${REDIS_URL.replace(/\/\/[^@/]
 export async function requireRedis(): Promise<void> {
   if (!(await redisAnswers())) throw new Error(REDIS_MISSING);
 }
+
+/** For an afterAll: deletes every key starting with prefix (a test's namespace) and returns the
+ * keys still there afterwards (none, unless something was writing meanwhile). */
+export async function removeKeys(prefix: string, url = REDIS_URL): Promise<string[]> {
+  const { createClient } = await import("@redis/client");
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+      if (keys.length) await client.del(keys);
+    }
+    const left: string[] = [];
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) left.push(...keys);
+    return left;
+  } finally {
+    await client.quit();
+  }
+}
