@@ -5,7 +5,7 @@ import { runConsole } from "./adapters/cli/console.ts";
 import { createChartRenderer } from "./charts/render.ts";
 import { redactedConfig } from "./config.ts";
 import { type Deps, type Messenger, type Observer, PlatformStartError } from "./core/index.ts";
-import { connectSharedLimits, type SharedLimits } from "./data/shared-limit.ts";
+import type { SharedLimits } from "./data/shared-limit.ts";
 import {
   createAppOrExit,
   createEntryLogger,
@@ -14,7 +14,6 @@ import {
   installProcessHandlers,
   loadConfigOrExit,
 } from "./env.ts";
-import { createMetrics } from "./http/metrics.ts";
 import { type HttpServer, type ReadinessCheck, startHttpServer } from "./http/server.ts";
 import { combineObservers, createCommandLog } from "./observer.ts";
 
@@ -25,7 +24,11 @@ let shutdown: (reason: string, exitCode?: number, error?: unknown) => Promise<vo
 installProcessHandlers(logger, () => shutdown("fatal error", 1));
 
 // The side door belongs to the service; the console never opens a port.
-const metrics = !consoleMode && config.HTTP_PORT !== undefined ? createMetrics() : undefined;
+// prom-client is loaded only then.
+const metrics =
+  !consoleMode && config.HTTP_PORT !== undefined
+    ? (await import("./http/metrics.ts")).createMetrics()
+    : undefined;
 const observer: Observer = combineObservers(
   createCommandLog(logger, { includeArgs: config.LOG_LEVEL === "debug" }),
   ...(metrics ? [metrics.observer] : []),
@@ -72,6 +75,7 @@ if (consoleMode) {
   if (config.TELEGRAM_BOT_TOKEN) {
     const { createTelegramBot } = await import("./adapters/telegram/index.ts");
     if (/^rediss?:\/\//.test(config.STORE_URL)) {
+      const { connectSharedLimits } = await import("./data/shared-limit.ts");
       shared = await connectSharedLimits({ redisUrl: config.STORE_URL, namespace: config.STORE_NAMESPACE });
     }
     const commandLimiter = shared?.commandLimiter({
