@@ -16,7 +16,7 @@ import { parseConfig } from "../src/config.ts";
 import { runCommand, runTextLine } from "../src/core/index.ts";
 import { createLogger } from "../src/logger.ts";
 import { renderDiscord } from "../src/render/discord.ts";
-import { renderTelegram } from "../src/render/telegram.ts";
+import { renderTelegram, telegramKeyboard } from "../src/render/telegram.ts";
 import { type OptionValues, slashCommand, startFakeDiscord } from "../test/support/fake-discord.ts";
 import { privateMessage, startFakeTelegram } from "../test/support/fake-telegram.ts";
 import { startFakeUpstream } from "../test/support/fake-upstream.ts";
@@ -93,21 +93,24 @@ async function compareTelegram(app: App, logger: Logger, plan: Plan): Promise<Co
     logger,
     commandsPerUserPerMinute: 1000,
   });
-  // The bare bot sends the same rendered answer (computed once up front), so both pay the same
-  // for the message itself (size, the fake's HTML check); the difference is our adapter and command.
-  const rendered = new Map<string, string>();
+  // The bare bot sends the same rendered answer with the same buttons (computed once up front), so
+  // both pay the same for the message itself (size, the fake's HTML check); the difference is our
+  // adapter and command.
+  const rendered = new Map<string, { html: string; keyboard: ReturnType<typeof telegramKeyboard> }>();
   const invocation = { platform: "telegram", chatId: "1", canManage: true } as const;
   for (const text of TELEGRAM_COMMANDS) {
     const reply = await runTextLine(app.registry, text, { deps: app.deps, invocation });
-    rendered.set(text, renderTelegram(reply!)[0]!);
+    rendered.set(text, { html: renderTelegram(reply!)[0]!, keyboard: telegramKeyboard(reply!, Date.now()) });
   }
   const bare = new Bot(bareFake.token, { client: { apiRoot: bareFake.apiRoot } });
-  bare.on("message:text", (ctx) =>
-    ctx.reply(rendered.get(ctx.msg.text)!, {
+  bare.on("message:text", (ctx) => {
+    const { html, keyboard } = rendered.get(ctx.msg.text)!;
+    return ctx.reply(html, {
       parse_mode: "HTML",
       link_preview_options: { is_disabled: true },
-    }),
-  );
+      ...(keyboard ? { reply_markup: keyboard } : {}),
+    });
+  });
   await ours.start({ kind: "polling" });
   const bareStarted = Promise.withResolvers<void>();
   void bare.start({ onStart: () => bareStarted.resolve() });
