@@ -71,7 +71,9 @@ describe("dependency rules", () => {
     const all = [...sourceFiles("src"), ...sourceFiles("commands")];
     // Vega-Lite sets Set.prototype.toJSON, which breaks discord.js loaded after it (src/charts/render.ts).
     expect(all.flatMap((f) => statically(f, /^vega(-lite)?$/).map((i) => `${f} imports ${i}`))).toEqual([]);
-    expect(statically("src/main.ts", /adapters\/(discord|telegram)\/|http\/metrics|data\/shared-limit/)).toEqual([]);
+    expect(
+      statically("src/main.ts", /adapters\/(discord|telegram)\/|http\/metrics|data\/shared-limit/),
+    ).toEqual([]);
     expect(statically("src/data/store.ts", /^@keyv\/redis$/)).toEqual([]);
   });
 
