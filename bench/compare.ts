@@ -11,12 +11,12 @@ import { Client, Events, GatewayIntentBits } from "discord.js";
 import { Bot } from "grammy";
 import { createDiscordBot } from "../src/adapters/discord/bot.ts";
 import { createTelegramBot } from "../src/adapters/telegram/index.ts";
-import { createApp, systemClock } from "../src/app.ts";
-import { parseConfig } from "../src/config.ts";
+import { type App, systemClock } from "../src/app.ts";
 import { runCommand, runTextLine } from "../src/core/index.ts";
 import { createLogger } from "../src/logger.ts";
 import { renderDiscord } from "../src/render/discord.ts";
 import { renderTelegram, telegramKeyboard } from "../src/render/telegram.ts";
+import { createTestApp } from "../test/support/app.ts";
 import { type OptionValues, slashCommand, startFakeDiscord } from "../test/support/fake-discord.ts";
 import { privateMessage, startFakeTelegram } from "../test/support/fake-telegram.ts";
 import { startFakeUpstream } from "../test/support/fake-upstream.ts";
@@ -56,14 +56,7 @@ export async function compareAdapters(
   const warmup = options.warmup ?? 20;
   const logger = createLogger({ level: "silent" });
   const upstream = await startFakeUpstream();
-  const app = await createApp(
-    parseConfig({
-      MEMPOOL_API_URL: upstream.mempoolUrl,
-      COINGECKO_API_URL: upstream.coingeckoUrl,
-      STORE_URL: "memory://",
-    }),
-    { logger },
-  );
+  const app = await createTestApp({ upstream, logger, env: { UPSTREAM_TIMEOUT_MS: "2500" } });
   const results: CommandComparison[] = [];
   try {
     results.push(...(await compareTelegram(app, logger, { runs, samples, warmup })));
@@ -75,7 +68,6 @@ export async function compareAdapters(
   return results;
 }
 
-type App = Awaited<ReturnType<typeof createApp>>;
 type Logger = ReturnType<typeof createLogger>;
 interface Plan {
   runs: number;

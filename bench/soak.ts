@@ -13,9 +13,8 @@ import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createTelegramBot } from "../src/adapters/telegram/index.ts";
-import { createApp } from "../src/app.ts";
-import { parseConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
+import { createTestApp } from "../test/support/app.ts";
 import { privateMessage, startFakeTelegram } from "../test/support/fake-telegram.ts";
 import { startFakeUpstream } from "../test/support/fake-upstream.ts";
 
@@ -41,14 +40,7 @@ const gc = runInNewContext("gc") as () => void;
 const logger = createLogger({ level: "warn" });
 const upstream = await startFakeUpstream();
 const tg = await startFakeTelegram();
-const app = await createApp(
-  parseConfig({
-    MEMPOOL_API_URL: upstream.mempoolUrl,
-    COINGECKO_API_URL: upstream.coingeckoUrl,
-    STORE_URL: "memory://",
-  }),
-  { logger },
-);
+const app = await createTestApp({ upstream, logger, env: { UPSTREAM_TIMEOUT_MS: "2500" } });
 const telegram = createTelegramBot({
   registry: app.registry,
   deps: app.deps,

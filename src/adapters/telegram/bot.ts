@@ -23,6 +23,7 @@ import { decodeAction, EXPIRED_TEXT, UNKNOWN_TEXT } from "../../render/actions.t
 import { renderTelegram, telegramKeyboard } from "../../render/telegram.ts";
 import { type DecodedCommand, decodeCommand, isGroupChat } from "./decode.ts";
 import { createOutgoingLimiter, createSharedOutgoingLimiter, type OutgoingLimiter } from "./flood.ts";
+import { createLines } from "./lines.ts";
 import { changesChatSettings, createAdminCheck, invocationFor } from "./permissions.ts";
 import { decodeQuestion, installInlineQuestions } from "./questions.ts";
 import { type CommandLimitPolicy, createCommandLimiter } from "./rate-limit.ts";
@@ -126,19 +127,8 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
     inFlight.add(tracked);
   };
 
-  /** The last answer queued per chat: chats are answered concurrently, each chat in order. */
-  const chatTails = new Map<number, Promise<void>>();
-  const inChatOrder = (chatId: number, work: () => Promise<void>): Promise<void> => {
-    const previous = chatTails.get(chatId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    chatTails.set(chatId, next);
-    // The map holds only chats with an answer in progress.
-    void next.then(
-      () => chatTails.get(chatId) === next && chatTails.delete(chatId),
-      () => chatTails.get(chatId) === next && chatTails.delete(chatId),
-    );
-    return next;
-  };
+  /** Chats are answered concurrently, each chat in order. */
+  const inChatOrder = createLines();
 
   // Not awaited: grammY would otherwise handle one update at a time, so a slow upstream answer in
   // one chat would hold every other chat behind it. Within a chat, answers keep the order of the
@@ -146,7 +136,7 @@ export function createTelegramBot(options: TelegramBotOptions): TelegramBot {
   bot.on(["message:text", "channel_post:text"], (ctx) => {
     const message = ctx.msg;
     track(
-      inChatOrder(message.chat.id, () => answer(message)),
+      inChatOrder(String(message.chat.id), () => answer(message)),
       "telegram update failed",
       ctx.update.update_id,
     );

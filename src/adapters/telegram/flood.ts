@@ -18,6 +18,7 @@
  * up. This replaced a throttler that spaced each chat's messages a minimum time apart and
  * scheduled every call through timers, which added 10–15 ms to every single answer. */
 import type { SharedWindow, SharedWindows } from "../../core/index.ts";
+import { createLines } from "./lines.ts";
 
 export interface WindowLimit {
   count: number;
@@ -143,21 +144,6 @@ export function createOutgoingLimiter(
     get trackedChats() {
       return perChat.size;
     },
-  };
-}
-
-/** Promises chained per key: each task starts when the one before it in its line has settled, so
- * waiters keep their arrival order and only a line's head is waiting on anything. */
-function createLines() {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const next = (tails.get(key) ?? Promise.resolve()).then(task, task);
-    tails.set(key, next);
-    const forget = () => {
-      if (tails.get(key) === next) tails.delete(key);
-    };
-    next.then(forget, forget);
-    return next;
   };
 }
 
